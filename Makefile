@@ -1,0 +1,40 @@
+# Majlis: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: install run test screenshots messages bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Majlis is serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	# No access log: daphne's would record every client's address.
+	DJANGO_DEBUG=1 $(VENV)/bin/daphne --access-log /dev/null -b 127.0.0.1 -p $(PORT) config.asgi:application
+
+test: install
+	$(PY) -m pytest
+
+screenshots: install
+	$(PY) -m pytest tests/browser/test_screenshots.py --screenshots -q
+
+# Rebuild the Arabic catalogue after changing strings (needs GNU gettext).
+messages: install
+	$(PY) manage.py makemessages --locale ar --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(PY) manage.py makemessages --locale ar --domain djangojs --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(PY) manage.py compilemessages --locale ar --ignore '.venv/*'
+
+bench: install
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,3 @@
+from .people import Invitation, Organisation, Profile
+
+__all__ = ["Invitation", "Organisation", "Profile"]

@@ -1,0 +1,121 @@
+"""People: organisations, pseudonymous profiles and the invitations that vouch for them."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from forum.ids import new_public_id
+
+# The groups every grant is given to, kept in step with each profile by the services.
+MEMBERS_GROUP = "members"
+IN_COUNTRY_GROUP = "in-country"
+DIASPORA_GROUP = "diaspora"
+RESERVED_GROUP_NAMES = {MEMBERS_GROUP, IN_COUNTRY_GROUP, DIASPORA_GROUP}
+
+
+class Region(models.TextChoices):
+    SANAA = "sanaa", _("Sana'a")
+    MARIB = "marib", _("Marib")
+    ADEN = "aden", _("Aden")
+    SHABWA = "shabwa", _("Shabwa")
+    TAIZ = "taiz", _("Taiz")
+    DIASPORA = "diaspora", _("Diaspora")
+
+
+class Location(models.TextChoices):
+    IN_COUNTRY = "in_country", _("In the country")
+    DIASPORA = "diaspora", _("In the diaspora")
+
+
+class Language(models.TextChoices):
+    ARABIC = "ar", "العربية"
+    ENGLISH = "en", "English"
+
+
+class Organisation(models.Model):
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    name_ar = models.CharField(_("name in Arabic"), max_length=120)
+    name_en = models.CharField(_("name in English"), max_length=120)
+    region = models.CharField(_("region"), max_length=16, choices=Region.choices)
+    group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, related_name="organisation", editable=False
+    )
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_ar if (get_language() or "ar").startswith("ar") else self.name_en
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    display_name = models.CharField(_("display name"), max_length=40)
+    # The case-folded form: two display names with one key are one name.
+    display_name_key = models.CharField(max_length=160, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="profiles", verbose_name=_("organisation"),
+    )
+    location = models.CharField(_("location"), max_length=16, choices=Location.choices)
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.ARABIC
+    )
+    # The chain of vouching: who invited this member.
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="invitees", verbose_name=_("invited by"),
+    )
+    hide_presence = models.BooleanField(_("hide my presence and typing"), default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Invitation(models.Model):
+    # Only a hash of the token is stored: a copy of the database cannot be used to join.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="invitations", verbose_name=_("organisation"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="invitations_created", verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    used_by = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="invitation", verbose_name=_("used by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d} → {self.organisation or '—'}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

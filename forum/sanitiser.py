@@ -1,0 +1,148 @@
+"""Turn user-written Markdown into HTML that is safe to show to other users.
+
+Every piece of user text in Majlis goes through :func:`render_markdown` and
+nowhere else, so this module is the single place to audit.
+
+Two layers, each of which would be enough on its own for the cases we know of:
+
+1. markdown-it-py with the ``js-default`` preset: raw HTML is *off* (typed
+   tags are shown escaped, as text) and ``javascript:``/``vbscript:``/
+   ``file:``/``data:`` link targets are refused by the parser.
+2. nh3 (Rust ``ammonia`` on the html5ever parser) re-parses that HTML and keeps
+   only a small allowlist of tags, attributes and absolute URL schemes.
+
+We use nh3 rather than bleach because bleach was ended by its maintainers on
+2026-06-05 and gets no more security releases.
+
+The output is safe in an HTML *body* context only (e.g. inside a ``<div>``).
+Never put it inside an attribute value, a ``<script>``, a ``<style>`` or a URL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+__all__ = [
+    "ALLOWED_ATTRIBUTES",
+    "ALLOWED_TAGS",
+    "ALLOWED_URL_SCHEMES",
+    "LINK_REL",
+    "clean_html",
+    "render_markdown",
+]
+
+ALLOWED_TAGS: frozenset[str] = frozenset({
+    "p", "br", "em", "strong", "del", "s", "code", "pre", "blockquote",
+    "ul", "ol", "li", "h3", "h4", "h5", "h6", "hr",
+    "table", "thead", "tbody", "tr", "th", "td", "a",
+})  # fmt: skip
+# No style/id/name/class anywhere: table alignment (emitted as style="text-align")
+# is deliberately lost rather than letting any CSS through.
+ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "a": frozenset({"href"}),
+    "ol": frozenset({"start"}),
+}
+ALLOWED_URL_SCHEMES: frozenset[str] = frozenset({"https", "http", "mailto"})
+# ugc/nofollow: user content must not pass on our ranking; noopener/noreferrer:
+# linked pages must not learn who is reading what, nor reach window.opener.
+LINK_REL = "nofollow noopener noreferrer ugc"
+
+# Stricter than a scheme check: "http:foo" or "https:\\host" are relative in
+# browsers, and whitespace, control or non-ASCII characters are exactly what
+# scheme-obfuscation tricks rely on. markdown-it percent-encodes and
+# punycodes every URL it emits, so genuine links are always printable ASCII.
+_SAFE_URL = re.compile(r"(?:https?://|mailto:)[\x21-\x7e]*", re.IGNORECASE)
+# Dropped together with their content: their text is code or markup, not prose.
+_DROP_WITH_CONTENT = {
+    "script", "style", "template", "noscript", "iframe", "noembed", "noframes",
+    "object", "embed", "textarea", "title", "xmp",
+}  # fmt: skip
+
+
+def _is_safe_url(url: str) -> bool:
+    return _SAFE_URL.fullmatch(url) is not None
+
+
+def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
+    if attr == "href" and not _is_safe_url(value):
+        return None
+    return value
+
+
+_cleaner = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags=_DROP_WITH_CONTENT,
+    # "*" must be given explicitly, or ammonia keeps its default title/lang
+    # on every tag.
+    attributes={"*": set()} | {t: set(a) for t, a in ALLOWED_ATTRIBUTES.items()},
+    generic_attribute_prefixes=set(),
+    attribute_filter=_filter_attribute,
+    url_schemes=set(ALLOWED_URL_SCHEMES),
+    url_relative="deny",  # also covers protocol-relative "//host" and "#frag"
+    link_rel=LINK_REL,
+    strip_comments=True,
+)
+
+
+def clean_html(html: str) -> str:
+    """Apply the allowlist alone; idempotent on :func:`render_markdown` output."""
+    return _cleaner.clean(html)
+
+
+def _shift_headings(state: StateCore) -> None:
+    # The page owns h1/h2; "# Title" in a post becomes h3, capped at h6.
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1:]) + 2, 6)}"
+
+
+def _render_image(
+    self: RendererHTML,
+    tokens: Sequence[Token],
+    idx: int,
+    options: OptionsDict,
+    env: EnvType,
+) -> str:
+    # Loading a third-party image would tell its host who reads the post and
+    # when, so images are shown as their alt text plus a link the reader can
+    # choose to follow.
+    token = tokens[idx]
+    alt = escapeHtml(self.renderInlineAsText(token.children or [], options, env))
+    src = token.attrGet("src")
+    inside_link = sum(
+        {"link_open": 1, "link_close": -1}.get(t.type, 0) for t in tokens[:idx]
+    )
+    if not isinstance(src, str) or not _is_safe_url(src) or inside_link > 0:
+        return alt  # a nested <a> would be mangled by the HTML parser
+    link = f'<a href="{escapeHtml(src)}">{escapeHtml(src)}</a>'
+    return f"{alt} ({link})" if alt else link
+
+
+def _build_markdown() -> MarkdownIt:
+    # js-default already enables table, strikethrough and the linkify rule;
+    # the linkify *option* still has to be switched on.
+    md = MarkdownIt("js-default", {"linkify": True, "html": False})
+    md.enable(["linkify", "strikethrough", "table"])
+    linkify: Any = md.linkify
+    linkify.add("//", None)  # no protocol-relative auto-links
+    md.core.ruler.push("majlis_shift_headings", _shift_headings)
+    md.add_render_rule("image", _render_image)
+    return md
+
+
+_md = _build_markdown()
+
+
+def render_markdown(source: str) -> str:
+    """Render Markdown ``source`` to sanitised HTML for an HTML body context."""
+    return clean_html(_md.render(source))

@@ -1,0 +1,103 @@
+"""Account pages: joining by invitation, invitations for staff, lockout, language."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import login
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from forum.forms import InvitationForm, JoinForm, LanguageForm
+from forum.selectors.accounts import open_invitation, recent_invitations
+from forum.services import accounts as services
+
+
+def _invalid_invitation(request):
+    # Unknown, used and expired tokens get this one answer, so a token cannot be probed.
+    return render(request, "forum/join_invalid.html", status=404)
+
+
+def join(request, token: str):
+    if open_invitation(token) is None:
+        return _invalid_invitation(request)
+    form = JoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.join_with_invitation(
+                token=token,
+                username=form.cleaned_data["username"],
+                display_name=form.cleaned_data["display_name"],
+                location=form.cleaned_data["location"],
+                password=form.cleaned_data["password1"],
+                language=request.LANGUAGE_CODE,
+            )
+        except services.InvitationInvalid:
+            return _invalid_invitation(request)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return HttpResponseRedirect(reverse("home"))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "forum/join.html", {"form": form}, status=status)
+
+
+@staff_member_required
+def invitations(request):
+    form = InvitationForm(request.POST or None)
+    new_url = None
+    if request.method == "POST" and form.is_valid():
+        _invitation, token = services.create_invitation(
+            by=request.user,
+            organisation=form.cleaned_data["organisation"],
+            days=form.cleaned_data["days"],
+        )
+        new_url = request.build_absolute_uri(reverse("join", args=[token]))
+        form = InvitationForm()
+    return render(
+        request,
+        "forum/invitations.html",
+        {"form": form, "new_url": new_url, "invitations": recent_invitations()},
+    )
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer once an account name has failed too often.
+
+    The same page whether or not the account exists, and it says when to retry.
+    """
+    form = AuthenticationForm(request, data=request.POST or None)
+    form.errors.clear()
+    form.add_error(None, _("Too many failed attempts. Please wait 15 minutes and try again."))
+    response = render(request, "registration/login.html", {"form": form}, status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
+
+
+@require_POST
+def set_language(request):
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            services.update_profile(request.user.profile, language=language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE, secure=request.is_secure(),
+            httponly=True,
+        )
+    else:
+        messages.error(request, _("Unknown language."))
+    return response
