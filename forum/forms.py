@@ -49,3 +49,57 @@ class InvitationForm(forms.Form):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=Profile._meta.get_field("language").choices)
     next = forms.CharField(required=False)
+
+
+def _new_submit_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(16)
+
+
+class _Submission(forms.Form):
+    # Sent back unchanged by a double-submitted form, so the second copy stores nothing.
+    submit_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submit_token", _new_submit_token())
+
+
+class ThreadForm(_Submission):
+    title = forms.CharField(
+        label=_("Title"), max_length=200, widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "off"})
+    )
+    body = forms.CharField(
+        label=_("Message"), max_length=20_000,
+        widget=forms.Textarea(attrs={"dir": "auto", "rows": 10}),
+        help_text=_("Markdown: **bold**, _italic_, > quote, - list, [link](https://…). Images are shown as links."),
+    )
+
+
+class ReplyForm(_Submission):
+    body = forms.CharField(
+        label=_("Your reply"), max_length=20_000, widget=forms.Textarea(attrs={"dir": "auto", "rows": 6})
+    )
+
+
+class EditForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"), max_length=20_000, widget=forms.Textarea(attrs={"dir": "auto", "rows": 10})
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, required=False,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
+
+
+class MoveForm(ReasonForm):
+    category = forms.ModelChoiceField(label=_("Move to"), queryset=None, to_field_name="slug")
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories

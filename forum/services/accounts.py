@@ -3,7 +3,7 @@
 import secrets
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import get_user_model, logout, password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -16,6 +16,7 @@ from forum.models.people import (
     DIASPORA_GROUP, IN_COUNTRY_GROUP, MEMBERS_GROUP, RESERVED_GROUP_NAMES, Location,
 )
 from forum.names import display_name_key, normalise_display_name
+from realtime import broadcast
 
 User = get_user_model()
 
@@ -163,3 +164,32 @@ def sync_groups(user: User) -> None:
         keep.append(profile.organisation.group)
     user.groups.remove(*managed.exclude(pk__in=[g.pk for g in keep]))
     user.groups.add(*keep)
+
+
+# Session revocation: the database change comes first, then open sockets are told.
+SESSION_ENDED = 4401
+
+
+def log_out(request) -> None:
+    """End this session and close its open sockets with 4401."""
+    session_key = request.session.session_key
+    logout(request)
+    if session_key:
+        broadcast.close_sockets(broadcast.session_group(session_key), SESSION_ENDED)
+
+
+def sessions_changed(user: User) -> None:
+    """After a password change or a disabled account: each socket re-checks its session."""
+    pk = user.pk
+    transaction.on_commit(lambda: broadcast.publish(broadcast.user_group(pk), "sessions.recheck"))
+
+
+def set_account_active(*, user: User, active: bool, by: User) -> User:
+    """Disable (or re-enable) an account; a disabled member's sockets close at once."""
+    if not by.is_superuser:
+        raise PermissionDenied
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=active)
+        user.is_active = active
+        sessions_changed(user)
+    return user

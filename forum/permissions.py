@@ -1,0 +1,106 @@
+"""The one permission module: who may view, post in and moderate a category or a room.
+
+Grants are guardian object permissions named `view_X`, `post_in_X` and `moderate_X` for
+a model X. `moderate` implies `view` and `post`; `post` needs `view` as well, since you
+cannot write where you cannot read. Coalition admins (superusers) may do everything. A
+model-wide grant never counts (`accept_global_perms=False`): it would reveal every room.
+
+`check_*` raises, `can_*` answers. What you cannot view does not exist: `get_visible`
+raises Http404 both for a missing object and for a forbidden one.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import get_objects_for_user
+
+VIEW, POST, MODERATE = "view", "post", "moderate"
+VERBS = (VIEW, POST, MODERATE)
+
+# Models whose objects carry grants, by the kind named on the command line (`room:aden`).
+# The forum registers categories; the realtime app registers rooms when it loads.
+GRANTABLE: dict[str, type[Model]] = {}
+
+
+def register_grantable(kind: str, model: type[Model]) -> None:
+    GRANTABLE[kind] = model
+
+
+def codename(verb: str, model: type[Model]) -> str:
+    name = model._meta.model_name
+    return f"post_in_{name}" if verb == POST else f"{verb}_{name}"
+
+
+def verb_of(perm: str, model: type[Model]) -> str | None:
+    """The verb a codename grants on a model (`post_in_room` → `post`), or None."""
+    return next((verb for verb in VERBS if codename(verb, model) == perm), None)
+
+
+def perms_for(user, obj: Model, checker: ObjectPermissionChecker | None = None) -> frozenset[str]:
+    """Every verb the user may do on the object, from a fresh read of their grants."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(VERBS)
+    granted = set((checker or ObjectPermissionChecker(user)).get_perms(obj))
+    model = type(obj)
+    if codename(MODERATE, model) in granted:
+        return frozenset(VERBS)
+    verbs = set()
+    if codename(VIEW, model) in granted:
+        verbs.add(VIEW)
+        if codename(POST, model) in granted:
+            verbs.add(POST)
+    return frozenset(verbs)
+
+
+def can_view(user, obj: Model) -> bool:
+    return VIEW in perms_for(user, obj)
+
+
+def can_post(user, obj: Model) -> bool:
+    return POST in perms_for(user, obj)
+
+
+def can_moderate(user, obj: Model) -> bool:
+    return MODERATE in perms_for(user, obj)
+
+
+def check_can_view(user, obj: Model) -> None:
+    if not can_view(user, obj):
+        raise Http404
+
+
+def check_can_post(user, obj: Model) -> None:
+    check_can_view(user, obj)
+    if not can_post(user, obj):
+        raise PermissionDenied
+
+
+def check_can_moderate(user, obj: Model) -> None:
+    check_can_view(user, obj)
+    if not can_moderate(user, obj):
+        raise PermissionDenied
+
+
+def objects_for(user, queryset: QuerySet, verb: str = VIEW) -> QuerySet:
+    """The objects of a queryset the user may view (or moderate), filtered in SQL."""
+    model = queryset.model
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    wanted = [codename(MODERATE, model)]
+    if verb == VIEW:
+        wanted.append(codename(VIEW, model))
+    return get_objects_for_user(
+        user, wanted, klass=queryset, any_perm=True, with_superuser=True,
+        accept_global_perms=False,
+    )
+
+
+def get_visible(user, queryset: QuerySet, **lookup) -> Model:
+    """One object the user may view, or Http404 — missing and forbidden look the same."""
+    obj = queryset.filter(**lookup).first()
+    if obj is None or not can_view(user, obj):
+        raise Http404
+    return obj

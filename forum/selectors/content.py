@@ -1,0 +1,117 @@
+"""Reads of the forum, filtered by what the reader may see, in SQL."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from forum import permissions
+from forum.models import Category, ModerationEvent, Post, PostReport, ReportStatus, Status, Thread
+
+AUTHOR = ("author__profile",)
+
+
+def visible_categories(user) -> QuerySet:
+    return permissions.objects_for(user, Category.objects.all())
+
+
+def moderated_categories(user) -> QuerySet:
+    return permissions.objects_for(user, Category.objects.all(), permissions.MODERATE)
+
+
+def get_visible_category(user, slug: str) -> Category:
+    return permissions.get_visible(user, Category.objects.all(), slug=slug)
+
+
+def _thread_filter(user, is_moderator: bool) -> Q:
+    if is_moderator:
+        return ~Q(status=Status.REJECTED)
+    return Q(status=Status.APPROVED, is_hidden=False) | Q(status=Status.PENDING, author=user)
+
+
+def threads_in(user, category: Category, *, is_moderator: bool) -> QuerySet:
+    """Pinned first, then by last activity; with authors and last posters in the same query."""
+    return (
+        category.threads.filter(_thread_filter(user, is_moderator))
+        .select_related("author__profile", "last_post__author__profile")
+        .order_by("-is_pinned", "-last_activity_at", "-id")
+    )
+
+
+def get_visible_thread(user, public_id: str) -> tuple[Thread, frozenset[str]]:
+    """A thread the user may see, with their verbs on its category; else 404."""
+    thread = Thread.objects.select_related("category", "author__profile").filter(public_id=public_id).first()
+    verbs = permissions.perms_for(user, thread.category) if thread else frozenset()
+    if permissions.VIEW not in verbs:
+        raise Http404
+    is_moderator = permissions.MODERATE in verbs
+    if not Thread.objects.filter(pk=thread.pk).filter(_thread_filter(user, is_moderator)).exists():
+        raise Http404
+    return thread, verbs
+
+
+def _post_filter(user, is_moderator: bool) -> Q:
+    if is_moderator:
+        return ~Q(status=Status.REJECTED)
+    # Hidden posts stay in place (as "hidden by a moderator"); pending ones only for their author.
+    return Q(status=Status.APPROVED) | Q(status=Status.PENDING, author=user)
+
+
+def posts_in(user, thread: Thread, *, is_moderator: bool) -> QuerySet:
+    posts = thread.posts.filter(_post_filter(user, is_moderator)).select_related(*AUTHOR)
+    if is_moderator:
+        posts = posts.prefetch_related("revisions")
+    return posts.order_by("created_at", "id")
+
+
+def get_visible_post(user, public_id: str) -> Post:
+    post = Post.objects.select_related("thread__category", "author__profile").filter(public_id=public_id).first()
+    if post is None or not can_see_post(user, post):
+        raise Http404
+    return post
+
+
+def can_see_post(user, post: Post) -> bool:
+    verbs = permissions.perms_for(user, post.thread.category)
+    if permissions.VIEW not in verbs:
+        return False
+    is_moderator = permissions.MODERATE in verbs
+    thread_ok = Thread.objects.filter(pk=post.thread_id).filter(_thread_filter(user, is_moderator)).exists()
+    return thread_ok and Post.objects.filter(pk=post.pk).filter(_post_filter(user, is_moderator)).exists()
+
+
+def open_post_reports(user) -> QuerySet:
+    """Open reports on posts in exactly the categories the user moderates (reporter not loaded)."""
+    return (
+        PostReport.objects.filter(
+            status=ReportStatus.OPEN, post__thread__category__in=moderated_categories(user)
+        )
+        .select_related("post__thread__category", "post__author__profile")
+        .order_by("created_at")
+    )
+
+
+def pending_posts(user) -> QuerySet:
+    return (
+        Post.objects.filter(status=Status.PENDING, thread__category__in=moderated_categories(user))
+        .select_related("thread__category", "author__profile")
+        .order_by("created_at")
+    )
+
+
+def visible_events(user, *, extra_scopes: list[tuple[type, QuerySet]] = ()) -> QuerySet:
+    """The transparency log: events in places the user can view, never anything else.
+
+    `extra_scopes` lets the project add other kinds of place (rooms) as (model, ids).
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    scopes = [(Category, visible_categories(user).values("pk")), *extra_scopes]
+    condition = Q(pk__in=[])
+    for model, ids in scopes:
+        condition |= Q(scope_type=ContentType.objects.get_for_model(model), scope_id__in=ids)
+    return (
+        ModerationEvent.objects.filter(condition)
+        .exclude(action__in=["grant", "revoke"])
+        .select_related("actor__profile", "scope_type")
+        .order_by("-created_at", "-id")
+    )
+

@@ -1,0 +1,162 @@
+"""Writes of the forum: categories, threads, replies and edits."""
+
+import hashlib
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forum import permissions
+from forum.models import Category, Post, PostRevision, Status, Thread
+from forum.models.content import BODY_MAX, TITLE_MAX
+from forum.sanitiser import render_markdown
+
+# Without a form token, the same text from the same author within this window is one post.
+RESUBMIT_WINDOW = timedelta(seconds=60)
+
+
+def clean_title(title: str) -> str:
+    """The stored title, or a ValidationError keyed `title` (a form shows it on that field)."""
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError({"title": ValidationError(_("Please give the thread a title."), code="empty")})
+    if len(title) > TITLE_MAX:
+        raise ValidationError({"title": ValidationError(
+            _("A title can have at most %(max)d characters.") % {"max": TITLE_MAX}, code="too_long"
+        )})
+    return title
+
+
+def clean_body(body: str) -> str:
+    """The stored text, or a ValidationError keyed `body`."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": ValidationError(_("Please write something."), code="empty")})
+    if len(body) > BODY_MAX:
+        raise ValidationError({"body": ValidationError(
+            _("A post can have at most %(max)d characters.") % {"max": BODY_MAX}, code="too_long"
+        )})
+    return body
+
+
+def create_category(
+    *, slug: str, name: str, description: str = "", requires_approval: bool = False, by=None
+) -> Category:
+    if by is not None and not by.is_superuser:
+        raise PermissionDenied
+    return Category.objects.create(
+        slug=slug, name=name, description=description, requires_approval=requires_approval
+    )
+
+
+def _submission_key(author, target: str, title: str, body: str, token: str | None) -> str:
+    if token:
+        return token[:64]
+    # A bucketed content hash stands in for a missing token (API clients, retries).
+    bucket = int(timezone.now().timestamp() // RESUBMIT_WINDOW.total_seconds())
+    raw = f"{author.pk}:{target}:{title}:{body}:{bucket}"
+    return "h:" + hashlib.sha256(raw.encode()).hexdigest()[:60]
+
+
+def _existing_submission(author, key: str) -> Post | None:
+    return Post.objects.select_related("thread").filter(author=author, submit_token=key).first()
+
+
+def _status_for(author, category: Category) -> str:
+    if category.requires_approval and not permissions.can_moderate(author, category):
+        return Status.PENDING
+    return Status.APPROVED
+
+
+def start_thread(
+    *, author, category: Category, title: str, body: str, submit_token: str | None = None
+) -> Thread:
+    """Open a thread with its first post; pending in a pre-moderated category."""
+    permissions.check_can_post(author, category)
+    title, body = clean_title(title), clean_body(body)
+    key = _submission_key(author, f"c:{category.pk}", title, body, submit_token)
+    if (existing := _existing_submission(author, key)) is not None:
+        return existing.thread
+    status = _status_for(author, category)
+    html = render_markdown(body)
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            thread = Thread.objects.create(
+                category=category, title=title, author=author, status=status,
+                created_at=now, last_activity_at=now,
+            )
+            post = Post.objects.create(
+                thread=thread, author=author, body_source=body, body_html=html, status=status,
+                is_opening=True, submit_token=key, created_at=now,
+            )
+            Thread.objects.filter(pk=thread.pk).update(last_post=post)
+            thread.last_post = post
+    except IntegrityError:
+        # The same form, sent twice at once: the other request stored it.
+        if (existing := _existing_submission(author, key)) is not None:
+            return existing.thread
+        raise
+    return thread
+
+
+def check_can_reply(user, thread: Thread) -> None:
+    permissions.check_can_post(user, thread.category)
+    if thread.is_hidden or thread.status != Status.APPROVED:
+        if not permissions.can_moderate(user, thread.category):
+            raise PermissionDenied(_("This thread is not open for replies."))
+    if thread.is_locked and not permissions.can_moderate(user, thread.category):
+        raise PermissionDenied(_("This thread is locked: only moderators can reply."))
+
+
+def reply(*, author, thread: Thread, body: str, submit_token: str | None = None) -> Post:
+    """Add a post to a thread; pending in a pre-moderated category."""
+    check_can_reply(author, thread)
+    body = clean_body(body)
+    key = _submission_key(author, f"t:{thread.pk}", "", body, submit_token)
+    if (existing := _existing_submission(author, key)) is not None:
+        return existing
+    status = _status_for(author, thread.category)
+    html = render_markdown(body)
+    try:
+        with transaction.atomic():
+            post = Post.objects.create(
+                thread=thread, author=author, body_source=body, body_html=html, status=status,
+                submit_token=key,
+            )
+            if status == Status.APPROVED:
+                _count_reply(thread, post)
+    except IntegrityError:
+        if (existing := _existing_submission(author, key)) is not None:
+            return existing
+        raise
+    return post
+
+
+def _count_reply(thread: Thread, post: Post) -> None:
+    """A reply now public: the thread's counters and last poster follow, in plain sight."""
+    Thread.objects.filter(pk=thread.pk).update(
+        reply_count=F("reply_count") + 1, last_post=post, last_activity_at=post.created_at
+    )
+
+
+def edit_post(*, post: Post, by, body: str) -> Post:
+    """The author rewrites their post; the previous text is kept for moderators."""
+    permissions.check_can_view(by, post.thread.category)
+    if post.author_id != by.pk:
+        raise PermissionDenied(_("You can only edit your own posts."))
+    if post.is_hidden or post.status == Status.REJECTED:
+        raise PermissionDenied(_("This post can no longer be edited."))
+    if post.thread.is_locked and not permissions.can_moderate(by, post.thread.category):
+        raise PermissionDenied(_("This thread is locked: only moderators can reply."))
+    body = clean_body(body)
+    if body == post.body_source:
+        return post
+    with transaction.atomic():
+        PostRevision.objects.create(post=post, body_source=post.body_source, body_html=post.body_html)
+        post.body_source, post.body_html, post.edited_at = body, render_markdown(body), timezone.now()
+        post.save(update_fields=["body_source", "body_html", "edited_at"])
+    return post

@@ -1,0 +1,63 @@
+"""Every channel-layer group name, and the one way to publish to a group.
+
+This module imports no app of ours, so the forum may publish through it too (DESIGN.md,
+Layout). Frames are JSON-encoded once here, by the publisher, and handed to every
+socket of the group as text: consumers forward them without touching the database.
+
+Publish only what was committed: call these from `transaction.on_commit`.
+"""
+
+import json
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+
+def room_group(slug: str) -> str:
+    return f"room.{slug}"
+
+
+def user_group(user_pk: int) -> str:
+    return f"user.{user_pk}"
+
+
+def session_group(session_key: str) -> str:
+    return f"session.{session_key}"
+
+
+def thread_group(thread_public_id: str) -> str:
+    return f"thread.{thread_public_id}"
+
+
+def encode(frame: dict) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def publish(group: str, handler: str, **event) -> None:
+    """Send one event to a group; a failure loses nothing, clients catch up by `rev`."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, {"type": handler, **event})
+    except Exception:  # the database already holds the change; never fail the writer
+        logger.warning("channel layer publish to a group failed", exc_info=True)
+
+
+def publish_frame(group: str, frame: dict) -> None:
+    """A frame for every socket in the group, encoded once."""
+    publish(group, "frame.forward", text=encode(frame))
+
+
+def grants_changed(groups: list[str]) -> None:
+    """Tell sockets in these groups to re-check their grants at once."""
+    for group in groups:
+        publish(group, "grants.changed")
+
+
+def close_sockets(group: str, code: int) -> None:
+    """Close every socket of a group (a session that ended, a banned member)."""
+    publish(group, "socket.close", code=code)
