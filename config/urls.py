@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config import views
-from forum.views import accounts, sessions
+from forum.views import accounts, following, sessions
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +15,9 @@ urlpatterns = [
     path("accounts/join/<str:token>/", accounts.join, name="join"),
     path("accounts/invitations/", accounts.invitations, name="invitations"),
     path("accounts/language/", accounts.set_language, name="set_language"),
+    path("accounts/profile/", accounts.profile, name="profile"),
+    path("notifications/", following.notifications_page, name="notifications"),
+    path("following/", views.following, name="following"),
     path("moderation/", views.moderation_queue, name="moderation"),
     path("moderation/log/", views.moderation_log, name="moderation_log"),
     path("", include("forum.urls")),

@@ -7,8 +7,12 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from forum.models import Category
+from django.urls import reverse
+
+from forum import permissions
+from forum.models import Category, Thread
 from forum.selectors import content as forum_selectors
+from forum.selectors import notifications as notification_selectors
 
 LOG_PER_PAGE = 50
 
@@ -34,11 +38,30 @@ def moderation_log(request):
     """The transparency log: every member reads the actions on places they can view."""
     events = forum_selectors.visible_events(request.user)
     page = Paginator(events, LOG_PER_PAGE).get_page(request.GET.get("page"))
-    category_ids = {e.scope_id for e in page if e.scope_type.model == "category"}
-    places = {("category", c.pk): c for c in Category.objects.filter(pk__in=category_ids)}
+    places = {}
+    for model in permissions.GRANTABLE.values():
+        ids = {e.scope_id for e in page if e.scope_type.model_class() is model}
+        places.update({(model, obj.pk): obj for obj in model.objects.filter(pk__in=ids)} if ids else {})
     for event in page:
-        event.place = places.get((event.scope_type.model, event.scope_id))
+        event.place = places.get((event.scope_type.model_class(), event.scope_id))
     return render(request, "moderation/log.html", {"page": page})
+
+
+@login_required
+def following(request):
+    """Everything the member follows that they can still view, with its level."""
+    visible = {
+        Thread: notification_selectors.visible_threads(request.user),
+        Category: forum_selectors.visible_categories(request.user),
+    }
+    rows = notification_selectors.follows_of(request.user, visible)
+    for row in rows:
+        target = row["target"]
+        row["url"] = target.get_absolute_url()
+        row["follow_url"] = (reverse("follow_thread", args=[target.public_id]) if row["kind"] == "thread"
+                             else reverse("follow_category", args=[target.slug]))
+        row["kind_label"] = target._meta.verbose_name
+    return render(request, "forum/following.html", {"follows": rows})
 
 
 @never_cache

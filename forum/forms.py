@@ -79,6 +79,8 @@ class ThreadForm(_Submission):
 
 
 class ReplyForm(_Submission):
+    # The public id of the quoted post, whose author is told of the reply.
+    reply_to = forms.CharField(widget=forms.HiddenInput, required=False, max_length=16)
     body = forms.CharField(
         label=_("Your reply"), max_length=20_000, widget=forms.Textarea(attrs={"dir": "auto", "rows": 6})
     )
@@ -103,3 +105,18 @@ class MoveForm(ReasonForm):
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ("display_name", "language", "hide_presence", "watch_what_i_write", "email", "digest")
+        widgets = {"display_name": forms.TextInput(attrs={"dir": "auto"}),
+                   "email": forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"})}
+        help_texts = {
+            "email": _("Optional. Used for digests only, never shown to anyone."),
+            "digest": _("A digest carries counts and links only: no titles, names or text."),
+        }
+
+    def clean_display_name(self):
+        return normalise_display_name(self.cleaned_data["display_name"])

@@ -9,6 +9,8 @@ model-wide grant never counts (`accept_global_perms=False`): it would reveal eve
 raises Http404 both for a missing object and for a forbidden one.
 """
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
@@ -19,12 +21,20 @@ VIEW, POST, MODERATE = "view", "post", "moderate"
 VERBS = (VIEW, POST, MODERATE)
 
 # Models whose objects carry grants, by the kind named on the command line (`room:aden`).
-# The forum registers categories; the realtime app registers rooms when it loads.
+# The forum registers categories; the realtime app registers rooms when it loads, with
+# its own `visible` query when more than grants decide (a room ban overrides a grant).
 GRANTABLE: dict[str, type[Model]] = {}
+_VISIBLE: dict[str, Callable[[object], QuerySet]] = {}
 
 
-def register_grantable(kind: str, model: type[Model]) -> None:
+def register_grantable(kind: str, model: type[Model], visible: Callable | None = None) -> None:
     GRANTABLE[kind] = model
+    _VISIBLE[kind] = visible or (lambda user: objects_for(user, model.objects.all()))
+
+
+def visible_places(user) -> list[tuple[type[Model], QuerySet]]:
+    """Every kind of place (category, room) with the ones the user may view, as SQL."""
+    return [(GRANTABLE[kind], visible(user)) for kind, visible in _VISIBLE.items()]
 
 
 def codename(verb: str, model: type[Model]) -> str:
@@ -104,3 +114,23 @@ def get_visible(user, queryset: QuerySet, **lookup) -> Model:
     if obj is None or not can_view(user, obj):
         raise Http404
     return obj
+
+
+def users_who_can_view(obj: Model) -> QuerySet:
+    """Every active member who may view the object (grants, groups, superusers), as SQL."""
+    from guardian.shortcuts import get_users_with_perms
+
+    model = type(obj)
+    return get_users_with_perms(
+        obj, with_superusers=True, with_group_users=True,
+        only_with_perms_in=[codename(VIEW, model), codename(MODERATE, model)],
+    ).filter(is_active=True)
+
+
+def users_who_can_moderate(obj: Model) -> QuerySet:
+    from guardian.shortcuts import get_users_with_perms
+
+    return get_users_with_perms(
+        obj, with_superusers=True, with_group_users=True,
+        only_with_perms_in=[codename(MODERATE, type(obj))],
+    ).filter(is_active=True)

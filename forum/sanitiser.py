@@ -32,6 +32,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from forum.mentioning import find_mentions
+
 __all__ = [
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_TAGS",
@@ -73,8 +75,12 @@ def _is_safe_url(url: str) -> bool:
     return _SAFE_URL.fullmatch(url) is not None
 
 
+# The one relative link we write ourselves: a mention, to a member's page.
+_MENTION_URL = re.compile(r"/m/[A-Za-z0-9_-]{1,16}/")
+
+
 def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
-    if attr == "href" and not _is_safe_url(value):
+    if attr == "href" and not (_is_safe_url(value) or _MENTION_URL.fullmatch(value)):
         return None
     return value
 
@@ -88,7 +94,9 @@ _cleaner = nh3.Cleaner(
     generic_attribute_prefixes=set(),
     attribute_filter=_filter_attribute,
     url_schemes=set(ALLOWED_URL_SCHEMES),
-    url_relative="deny",  # also covers protocol-relative "//host" and "#frag"
+    # Relative URLs pass nh3 only to meet _filter_attribute, which keeps the
+    # mention form alone ("//host", "#frag", "/x" are all dropped there).
+    url_relative="pass_through",
     link_rel=LINK_REL,
     strip_comments=True,
 )
@@ -128,6 +136,37 @@ def _render_image(
     return f"{alt} ({link})" if alt else link
 
 
+def _link_mentions(state: StateCore) -> None:
+    # Mentions become links only in prose: never inside code or another link.
+    mentions: dict[str, str] = state.env.get("mentions") or {}
+    if not mentions:
+        return
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children, depth = [], 0
+        for token in block.children:
+            depth += {"link_open": 1, "link_close": -1}.get(token.type, 0)
+            if token.type != "text" or depth or "@" not in token.content:
+                children.append(token)
+                continue
+            text, position = token.content, 0
+            for start, end, key in find_mentions(text, mentions):
+                children.append(_text_token(text[position:start]))
+                link = Token("link_open", "a", 1)
+                link.attrSet("href", mentions[key])
+                children += [link, _text_token(text[start:end]), Token("link_close", "a", -1)]
+                position = end
+            children.append(_text_token(text[position:]))
+        block.children = children
+
+
+def _text_token(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
 def _build_markdown() -> MarkdownIt:
     # js-default already enables table, strikethrough and the linkify rule;
     # the linkify *option* still has to be switched on.
@@ -136,6 +175,7 @@ def _build_markdown() -> MarkdownIt:
     linkify: Any = md.linkify
     linkify.add("//", None)  # no protocol-relative auto-links
     md.core.ruler.push("majlis_shift_headings", _shift_headings)
+    md.core.ruler.push("majlis_mentions", _link_mentions)
     md.add_render_rule("image", _render_image)
     return md
 
@@ -143,6 +183,10 @@ def _build_markdown() -> MarkdownIt:
 _md = _build_markdown()
 
 
-def render_markdown(source: str) -> str:
-    """Render Markdown ``source`` to sanitised HTML for an HTML body context."""
-    return clean_html(_md.render(source))
+def render_markdown(source: str, mentions: dict[str, str] | None = None) -> str:
+    """Render Markdown ``source`` to sanitised HTML for an HTML body context.
+
+    ``mentions`` maps the name key of each member to link (forum.mentioning) to the
+    path of their page; every other "@name" stays plain text.
+    """
+    return clean_html(_md.render(source, {"mentions": mentions or {}}))

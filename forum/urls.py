@@ -1,12 +1,17 @@
 from django.urls import path, re_path
 
-from forum.views import content, moderation
+from forum.views import content, following, moderation
 
 urlpatterns = [
     path("c/<slug:slug>/", content.category, name="category"),
     path("c/<slug:slug>/new/", content.new_thread, name="new_thread"),
     path("t/<str:public_id>/", content.thread, name="thread"),
     path("t/<str:public_id>/reply/", content.reply, name="reply"),
+    path("c/<slug:slug>/follow/", following.follow_category, name="follow_category"),
+    path("t/<str:public_id>/follow/", following.follow_thread, name="follow_thread"),
+    path("notifications/read/", following.read_all_notifications, name="read_all_notifications"),
+    path("notifications/<str:public_id>/read/", following.read_notification, name="read_notification"),
+    path("m/<str:public_id>/", following.member, name="member"),
     path("t/<str:public_id>/move/", moderation.move_thread, name="move_thread"),
     re_path(r"^t/(?P<public_id>[\w-]+)/(?P<action>lock|unlock|pin|unpin)/$", moderation.thread_action,
             name="thread_action"),

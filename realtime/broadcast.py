@@ -24,8 +24,23 @@ def user_group(user_pk: int) -> str:
     return f"user.{user_pk}"
 
 
+def room_member_group(slug: str, user_pk: int) -> str:
+    """The sockets one member has open in one room: a ban closes exactly these."""
+    return f"room.{slug}.user.{user_pk}"
+
+
 def session_group(session_key: str) -> str:
     return f"session.{session_key}"
+
+
+def notifications_group(user_pk: int) -> str:
+    """A member's notification sockets (frames for them alone, unlike the control group)."""
+    return f"notifications.{user_pk}"
+
+
+def category_group(category_pk: int) -> str:
+    """Sockets that show something of a category: told when its grants change."""
+    return f"category.{category_pk}"
 
 
 def thread_group(thread_public_id: str) -> str:
@@ -50,6 +65,11 @@ def publish(group: str, handler: str, **event) -> None:
 def publish_frame(group: str, frame: dict) -> None:
     """A frame for every socket in the group, encoded once."""
     publish(group, "frame.forward", text=encode(frame))
+
+
+def publish_frame_to_others(group: str, frame: dict, user_pk: int) -> None:
+    """A frame for every socket in the group except those of the member it comes from."""
+    publish(group, "frame.others", text=encode(frame), user=user_pk)
 
 
 def grants_changed(groups: list[str]) -> None:

@@ -2,11 +2,15 @@ from .content import (
     Category, CategoryGroupObjectPermission, CategoryUserObjectPermission, Post, PostRevision,
     Status, Thread,
 )
+from .following import (
+    DigestFrequency, DigestSent, Follow, FollowLevel, Notification, NotificationKind,
+)
 from .moderation import Action, ModerationEvent, PostReport, ReportStatus
 from .people import Invitation, Organisation, Profile
 
 __all__ = [
-    "Action", "Category", "CategoryGroupObjectPermission", "CategoryUserObjectPermission",
+    "Action", "Category", "DigestFrequency", "DigestSent", "Follow", "FollowLevel",
+    "Notification", "NotificationKind", "CategoryGroupObjectPermission", "CategoryUserObjectPermission",
     "Invitation", "ModerationEvent", "Organisation", "Post", "PostReport", "PostRevision",
     "Profile", "ReportStatus", "Status", "Thread",
 ]

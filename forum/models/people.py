@@ -79,6 +79,15 @@ class Profile(models.Model):
         related_name="invitees", verbose_name=_("invited by"),
     )
     hide_presence = models.BooleanField(_("hide my presence and typing"), default=False)
+    watch_what_i_write = models.BooleanField(
+        _("watch the threads I start or reply to"), default=True
+    )
+    # For digests only: never shown to anyone, never used for anything else.
+    email = models.EmailField(_("e-mail for digests"), blank=True)
+    digest = models.CharField(
+        _("digest"), max_length=10, default="none",
+        choices=[("none", _("Never")), ("daily", _("Daily")), ("weekly", _("Weekly"))],
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -97,21 +97,25 @@ def pending_posts(user) -> QuerySet:
     )
 
 
-def visible_events(user, *, extra_scopes: list[tuple[type, QuerySet]] = ()) -> QuerySet:
-    """The transparency log: events in places the user can view, never anything else.
+def visible_events(user) -> QuerySet:
+    """The transparency log: events in places the user can view, never anything else."""
+    from forum.selectors.notifications import in_visible_places
 
-    `extra_scopes` lets the project add other kinds of place (rooms) as (model, ids).
-    """
-    from django.contrib.contenttypes.models import ContentType
-
-    scopes = [(Category, visible_categories(user).values("pk")), *extra_scopes]
-    condition = Q(pk__in=[])
-    for model, ids in scopes:
-        condition |= Q(scope_type=ContentType.objects.get_for_model(model), scope_id__in=ids)
     return (
-        ModerationEvent.objects.filter(condition)
+        ModerationEvent.objects.filter(in_visible_places(user))
         .exclude(action__in=["grant", "revoke"])
         .select_related("actor__profile", "scope_type")
         .order_by("-created_at", "-id")
     )
 
+
+def serialise_post(post: Post) -> dict:
+    """The wire form P of DESIGN.md: what a thread page receives live."""
+    return {
+        "id": post.public_id,
+        "thread": post.thread.public_id,
+        "author": {"id": post.author.profile.public_id, "name": post.author.profile.display_name},
+        "body_html": post.body_html,
+        "created": post.created_at.isoformat().replace("+00:00", "Z"),
+        "edited": post.edited_at.isoformat().replace("+00:00", "Z") if post.edited_at else None,
+    }

@@ -125,7 +125,8 @@ def create_member(
 def update_profile(
     profile: Profile, *, display_name: str | None = None, location: str | None = None,
     organisation: Organisation | None = ..., language: str | None = None,
-    hide_presence: bool | None = None,
+    hide_presence: bool | None = None, watch_what_i_write: bool | None = None,
+    email: str | None = None, digest: str | None = None,
 ) -> Profile:
     """Change a profile; the member's groups follow their location and organisation."""
     with transaction.atomic():
@@ -145,6 +146,17 @@ def update_profile(
             profile.language = language
         if hide_presence is not None:
             profile.hide_presence = hide_presence
+        if watch_what_i_write is not None:
+            profile.watch_what_i_write = watch_what_i_write
+        if email is not None:
+            profile.email = email.strip()
+        if digest is not None:
+            if digest not in ("none", "daily", "weekly"):
+                raise ValidationError(_("Choose how often to receive a digest."), code="digest")
+            if digest != "none" and not profile.email:
+                raise ValidationError({"email": _("A digest needs an e-mail address.")})
+            profile.digest = digest
+        profile.full_clean(exclude=["user", "organisation", "invited_by", "display_name_key"])
         profile.save()
         sync_groups(profile.user)
     return profile

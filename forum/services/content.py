@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from forum import permissions
 from forum.models import Category, Post, PostRevision, Status, Thread
 from forum.models.content import BODY_MAX, TITLE_MAX
-from forum.sanitiser import render_markdown
+from forum.mentions import render_with_mentions
+from forum.services import notifications
+from forum.services.following import watch_what_i_write
 
 # Without a form token, the same text from the same author within this window is one post.
 RESUBMIT_WINDOW = timedelta(seconds=60)
@@ -81,7 +83,7 @@ def start_thread(
     if (existing := _existing_submission(author, key)) is not None:
         return existing.thread
     status = _status_for(author, category)
-    html = render_markdown(body)
+    html, mentioned = render_with_mentions(body)
     try:
         with transaction.atomic():
             now = timezone.now()
@@ -95,6 +97,8 @@ def start_thread(
             )
             Thread.objects.filter(pk=thread.pk).update(last_post=post)
             thread.last_post = post
+            watch_what_i_write(user=author, thread=thread)
+            _announce(post, mentioned)
     except IntegrityError:
         # The same form, sent twice at once: the other request stored it.
         if (existing := _existing_submission(author, key)) is not None:
@@ -112,15 +116,20 @@ def check_can_reply(user, thread: Thread) -> None:
         raise PermissionDenied(_("This thread is locked: only moderators can reply."))
 
 
-def reply(*, author, thread: Thread, body: str, submit_token: str | None = None) -> Post:
-    """Add a post to a thread; pending in a pre-moderated category."""
+def reply(
+    *, author, thread: Thread, body: str, submit_token: str | None = None, reply_to: Post | None = None
+) -> Post:
+    """Add a post to a thread; pending in a pre-moderated category.
+
+    `reply_to` is the post being quoted: its author is told of the reply.
+    """
     check_can_reply(author, thread)
     body = clean_body(body)
     key = _submission_key(author, f"t:{thread.pk}", "", body, submit_token)
     if (existing := _existing_submission(author, key)) is not None:
         return existing
     status = _status_for(author, thread.category)
-    html = render_markdown(body)
+    html, mentioned = render_with_mentions(body)
     try:
         with transaction.atomic():
             post = Post.objects.create(
@@ -129,11 +138,35 @@ def reply(*, author, thread: Thread, body: str, submit_token: str | None = None)
             )
             if status == Status.APPROVED:
                 _count_reply(thread, post)
+            watch_what_i_write(user=author, thread=thread)
+            replied_to = {thread.author_id} | ({reply_to.author_id} if reply_to else set())
+            _announce(post, mentioned, replied_to)
     except IntegrityError:
         if (existing := _existing_submission(author, key)) is not None:
             return existing
         raise
     return post
+
+
+def _announce(post: Post, mentioned, replied_to=frozenset()) -> None:
+    """After commit: a public post goes to its watchers, a pending one to the moderators."""
+    mentioned_ids = [profile.user_id for profile in mentioned]
+    if post.status == Status.PENDING:
+        transaction.on_commit(lambda: notifications.notify_pending_post(post))
+    else:
+        transaction.on_commit(lambda: notifications.notify_post(
+            post, mentioned_ids=mentioned_ids, replied_to_ids=replied_to))
+        transaction.on_commit(lambda: broadcast_post(post))
+
+
+def broadcast_post(post: Post) -> None:
+    """A thread page shows a new public post live."""
+    from forum.selectors.content import serialise_post
+    from realtime import broadcast
+
+    post = Post.objects.select_related("thread", "author__profile").get(pk=post.pk)
+    broadcast.publish_frame(broadcast.thread_group(post.thread.public_id),
+                            {"type": "post", "post": serialise_post(post)})
 
 
 def _count_reply(thread: Thread, post: Post) -> None:
@@ -157,6 +190,7 @@ def edit_post(*, post: Post, by, body: str) -> Post:
         return post
     with transaction.atomic():
         PostRevision.objects.create(post=post, body_source=post.body_source, body_html=post.body_html)
-        post.body_source, post.body_html, post.edited_at = body, render_markdown(body), timezone.now()
+        html, _mentioned = render_with_mentions(body)
+        post.body_source, post.body_html, post.edited_at = body, html, timezone.now()
         post.save(update_fields=["body_source", "body_html", "edited_at"])
     return post

@@ -50,7 +50,7 @@ def _groups_of(obj: Model) -> list[str]:
     kind = next((k for k, model in permissions.GRANTABLE.items() if isinstance(obj, model)), None)
     if kind == "room":
         return [broadcast.room_group(obj.slug)]
-    return []
+    return [broadcast.category_group(obj.pk)]
 
 
 def _name_of(to) -> str:

@@ -5,11 +5,15 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from forum import permissions
 from forum.models import Action, Category, Post, PostReport, ReportStatus, Status, Thread
 from forum.models.moderation import REASON_MAX
+from forum.mentions import resolve_mentions
+from forum.services import notifications
 from forum.services.audit import record_moderation_event
+from forum.services.content import broadcast_post
 from realtime import broadcast
 
 
@@ -33,6 +37,20 @@ def _record(by, action, post_or_thread, reason="", **details):
     )
 
 
+def _tell_author(post: Post, message: str, reason: str) -> None:
+    """The member learns what a moderator did to their text, and why (never who reported)."""
+    thread = post.thread
+
+    def text_for(kind: str) -> str:  # called in the author's own language
+        text = str(message) % {"title": thread.title[:80]}
+        return f"{text} {_('Reason:')} {reason}" if reason else text
+
+    key = f"mod:{post.public_id}:{timezone.now().timestamp()}"
+    transaction.on_commit(lambda: notifications.notify_moderation(
+        subject=post.author, scope=thread.category, text_for=text_for, url=thread.get_absolute_url(),
+        event_key=key))
+
+
 def _locked_post(post: Post) -> Post:
     return Post.objects.select_for_update().select_related("thread__category").get(pk=post.pk)
 
@@ -53,6 +71,10 @@ def approve_post(*, post: Post, by) -> Post:
                 reply_count=F("reply_count") + 1, last_post=post, last_activity_at=timezone.now()
             )
         _record(by, Action.APPROVE, post)
+        mentioned_ids = [p.user_id for p in resolve_mentions(post.body_source).values()]
+        transaction.on_commit(lambda: notifications.notify_post(
+            post, mentioned_ids=mentioned_ids, replied_to_ids={thread.author_id}))
+        transaction.on_commit(lambda: broadcast_post(post))
     return post
 
 
@@ -68,6 +90,7 @@ def reject_post(*, post: Post, by, reason: str = "") -> Post:
         if post.is_opening:
             Thread.objects.filter(pk=post.thread_id).update(status=Status.REJECTED)
         _record(by, Action.REJECT, post, reason)
+        _tell_author(post, _lazy("A moderator did not approve your post in “%(title)s”."), reason)
     return post
 
 
@@ -84,6 +107,7 @@ def hide_post(*, post: Post, by, reason: str) -> Post:
         if post.is_opening:
             Thread.objects.filter(pk=post.thread_id).update(is_hidden=True)
         _record(by, Action.HIDE, post, reason)
+        _tell_author(post, _lazy("A moderator hid your post in “%(title)s”."), reason)
         thread_id, post_id = post.thread.public_id, post.public_id
         transaction.on_commit(lambda: broadcast.publish_frame(
             broadcast.thread_group(thread_id), {"type": "post.hidden", "id": post_id}

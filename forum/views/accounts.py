@@ -13,7 +13,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from forum.forms import InvitationForm, JoinForm, LanguageForm
+from django.contrib.auth.decorators import login_required
+
+from forum.forms import InvitationForm, JoinForm, LanguageForm, ProfileForm
 from forum.selectors.accounts import open_invitation, recent_invitations
 from forum.services import accounts as services
 
@@ -101,3 +103,20 @@ def set_language(request):
     else:
         messages.error(request, _("Unknown language."))
     return response
+
+
+@login_required
+def profile(request):
+    """A member's own settings: display name, language, presence, following, digest."""
+    profile = request.user.profile
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_profile(profile, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your settings are saved."))
+            return HttpResponseRedirect(reverse("profile"))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "forum/profile.html", {"form": form}, status=status)

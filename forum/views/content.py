@@ -5,10 +5,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from forum import permissions
 from forum.forms import EditForm, ReasonForm, ReplyForm, ThreadForm
+from forum.selectors.notifications import follow_level
 from forum.selectors import content as selectors
 from forum.services import content as services
 from forum.services import moderation
@@ -26,6 +28,8 @@ def category(request, slug: str):
     return render(request, "forum/category.html", {
         "category": category, "page": page,
         "can_post": permissions.POST in verbs, "can_moderate": permissions.MODERATE in verbs,
+        "follow_level": follow_level(request.user, category),
+        "follow_url": reverse("follow_category", args=[category.slug]),
     })
 
 
@@ -50,9 +54,17 @@ def new_thread(request, slug: str):
 
 
 def _quote(post) -> str:
+    # The author's name is written without "@": quoting tells them as a reply, not a mention.
     lines = post.body_source.splitlines() or [""]
     quoted = "\n".join(f"> {line}" if line else ">" for line in lines)
-    return f"> **@{post.author.profile.display_name}**\n{quoted}\n\n"
+    return f"> **{post.author.profile.display_name}:**\n{quoted}\n\n"
+
+
+def _quotable(user, thread, public_id: str):
+    post = selectors.get_visible_post(user, public_id)
+    if post.thread_id != thread.pk or post.is_hidden:
+        raise PermissionDenied
+    return post
 
 
 @login_required
@@ -64,7 +76,8 @@ def thread(request, public_id: str):
     can_reply = permissions.POST in verbs and (is_moderator or not thread.is_locked)
     return render(request, "forum/thread.html", {
         "thread": thread, "page": page, "is_moderator": is_moderator, "can_reply": can_reply,
-        "reply_form": ReplyForm(), "reason_form": ReasonForm(),
+        "reply_form": ReplyForm(), "follow_level": follow_level(request.user, thread),
+        "follow_url": reverse("follow_thread", args=[thread.public_id]),
     })
 
 
@@ -75,16 +88,16 @@ def reply(request, public_id: str):
     services.check_can_reply(request.user, thread)
     initial = {}
     if quote_id := request.GET.get("quote"):
-        quoted = selectors.get_visible_post(request.user, quote_id)
-        if quoted.thread_id != thread.pk or quoted.is_hidden:
-            raise PermissionDenied
-        initial["body"] = _quote(quoted)
+        quoted = _quotable(request.user, thread, quote_id)
+        initial.update(body=_quote(quoted), reply_to=quoted.public_id)
     form = ReplyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        reply_to = form.cleaned_data["reply_to"]
         try:
             post = services.reply(
                 author=request.user, thread=thread, body=form.cleaned_data["body"],
                 submit_token=form.cleaned_data["submit_token"],
+                reply_to=_quotable(request.user, thread, reply_to) if reply_to else None,
             )
         except ValidationError as error:
             form.add_error(None, error)

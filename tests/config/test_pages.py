@@ -93,7 +93,7 @@ def test_the_switcher_never_redirects_to_another_site(client, db):
 
 def test_user_text_is_shown_with_dir_auto(client_for, member):
     html = client_for(member).get("/").content.decode()
-    assert '<span class="whoami" dir="auto">Layla</span>' in html
+    assert 'class="whoami" dir="auto" href="/accounts/profile/">Layla</a>' in html
 
 
 def test_arabic_translations_ship_compiled():

@@ -1,0 +1,75 @@
+"""Follow buttons, the notifications page and a member's public page."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from forum.models import Notification, Profile
+from forum.selectors import content as content_selectors
+from forum.selectors.notifications import notifications_for
+from forum.services import following as services
+from forum.services.notifications import mark_read
+
+NOTIFICATIONS_PER_PAGE = 30
+
+
+def follow_response(request, *, target, default_url: str):
+    """Set the follow level the form sent; shared by threads, categories and rooms."""
+    try:
+        services.set_follow_level(user=request.user, target=target, level=request.POST.get("level", ""))
+    except ValidationError as error:
+        return HttpResponseBadRequest(" ".join(error.messages))
+    next_url = request.POST.get("next") or default_url
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = default_url
+    return HttpResponseRedirect(next_url)
+
+
+@login_required
+@require_POST
+def follow_thread(request, public_id: str):
+    thread, _verbs = content_selectors.get_visible_thread(request.user, public_id)
+    return follow_response(request, target=thread, default_url=thread.get_absolute_url())
+
+
+@login_required
+@require_POST
+def follow_category(request, slug: str):
+    category = content_selectors.get_visible_category(request.user, slug)
+    return follow_response(request, target=category, default_url=category.get_absolute_url())
+
+
+@login_required
+def notifications_page(request):
+    notes = notifications_for(request.user)
+    page = Paginator(notes, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "forum/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def read_notification(request, public_id: str):
+    notification = Notification.objects.filter(user=request.user, public_id=public_id).first()
+    if notification is None:
+        raise Http404  # another member's notification does not exist for you
+    mark_read(user=request.user, notification=notification)
+    target = notification.url if request.POST.get("open") and notification.url.startswith("/") else "/notifications/"
+    return HttpResponseRedirect(target)
+
+
+@login_required
+@require_POST
+def read_all_notifications(request):
+    mark_read(user=request.user)
+    return HttpResponseRedirect("/notifications/")
+
+
+@login_required
+def member(request, public_id: str):
+    """A member's page shows their display name and nothing more: it is a pseudonym."""
+    profile = get_object_or_404(Profile.objects.filter(user__is_active=True), public_id=public_id)
+    return render(request, "forum/member.html", {"profile": profile})
