@@ -1,10 +1,13 @@
 """Admin: coalition admins read and manage; every write goes through a service."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from forum.models import Invitation, Organisation, Profile
+from forum.models import Category, Invitation, ModerationEvent, Organisation, Post, PostReport, Profile, Thread
 from forum.services import accounts as services
+from forum.services import content, moderation
 
 
 @admin.register(Organisation)
@@ -67,3 +70,131 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """Grants are given with `manage.py grant` (recorded and announced), not here."""
+
+    list_display = ("slug", "name", "requires_approval", "position")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("slug",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            content.update_category(
+                category=obj, by=request.user, name=obj.name, description=obj.description,
+                requires_approval=obj.requires_approval,
+            )
+        else:
+            created = content.create_category(
+                slug=obj.slug, name=obj.name, description=obj.description,
+                requires_approval=obj.requires_approval, by=request.user,
+            )
+            obj.pk = created.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a category's threads and history stay; hide it by revoking its grants
+
+
+def _each(service, **kwargs):
+    def action(modeladmin, request, queryset):
+        for obj in queryset:
+            service(by=request.user, **{modeladmin.service_argument: obj}, **kwargs)
+    return action
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    service_argument = "thread"
+    list_display = ("title", "category", "status", "is_pinned", "is_locked", "is_hidden", "last_activity_at")
+    list_filter = ("category", "status", "is_pinned", "is_locked")
+    list_select_related = ("category",)
+    actions = ["lock", "unlock", "pin", "unpin"]
+    lock = admin.action(description=_("Lock"))(_each(moderation.lock_thread))
+    unlock = admin.action(description=_("Unlock"))(_each(moderation.unlock_thread))
+    pin = admin.action(description=_("Pin"))(_each(moderation.pin_thread))
+    unpin = admin.action(description=_("Unpin"))(_each(moderation.unpin_thread))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    """Approve, reject, hide and unhide go through the moderation services, as on the site."""
+
+    service_argument = "post"
+    list_display = ("public_id", "thread", "status", "is_hidden", "created_at")
+    list_filter = ("status", "is_hidden", "thread__category")
+    list_select_related = ("thread",)
+    actions = ["approve", "reject", "hide", "unhide"]
+    approve = admin.action(description=_("Approve"))(_each(moderation.approve_post))
+    reject = admin.action(description=_("Reject"))(_each(moderation.reject_post))
+    hide = admin.action(description=_("Hide"))(_each(moderation.hide_post, reason="hidden from the admin"))
+    unhide = admin.action(description=_("Unhide"))(_each(moderation.unhide_post))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ModerationEvent)
+class ModerationEventAdmin(admin.ModelAdmin):
+    """The audit log: coalition admins read it; nobody edits or deletes it."""
+
+    list_display = ("created_at", "actor", "action", "scope_type", "scope_id", "target_kind", "target_id", "reason")
+    list_filter = ("action", "scope_type")
+    list_select_related = ("actor", "scope_type")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PostReport)
+class PostReportAdmin(admin.ModelAdmin):
+    list_display = ("public_id", "post", "status", "created_at", "handled_at")
+    list_filter = ("status",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MajlisUserAdmin(UserAdmin):
+    """Django's user admin, plus: disabling an account closes its open sockets at once."""
+
+    def save_model(self, request, obj, form, change):
+        if change and "is_active" in form.changed_data:
+            super().save_model(request, obj, form, change)
+            services.sessions_changed(obj)
+        else:
+            super().save_model(request, obj, form, change)
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), MajlisUserAdmin)

@@ -1,9 +1,11 @@
+from django.utils.functional import SimpleLazyObject
+
 from forum.selectors.notifications import unread_count
 
 
 def unread_notifications(request):
-    """The header's unread count: one query, lazily, only where a page shows it."""
+    """The header's unread count: one query, on first use, however often a page reads it."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": lambda: unread_count(user)}
+    return {"unread_notifications": SimpleLazyObject(lambda: unread_count(user))}

@@ -21,6 +21,15 @@ def get_visible_category(user, slug: str) -> Category:
     return permissions.get_visible(user, Category.objects.all(), slug=slug)
 
 
+def get_visible_category_with_verbs(user, slug: str) -> tuple[Category, frozenset[str]]:
+    """A category the user may view, with their verbs on it (one grant lookup); else 404."""
+    category = Category.objects.filter(slug=slug).first()
+    verbs = permissions.perms_for(user, category) if category else frozenset()
+    if permissions.VIEW not in verbs:
+        raise Http404
+    return category, verbs
+
+
 def _thread_filter(user, is_moderator: bool) -> Q:
     if is_moderator:
         return ~Q(status=Status.REJECTED)

@@ -194,3 +194,12 @@ def edit_post(*, post: Post, by, body: str) -> Post:
         post.body_source, post.body_html, post.edited_at = body, html, timezone.now()
         post.save(update_fields=["body_source", "body_html", "edited_at"])
     return post
+
+
+def update_category(*, category: Category, by, name: str, description: str, requires_approval: bool) -> Category:
+    """Rename or re-describe a category, or switch its pre-moderation (coalition admins)."""
+    if by is not None and not by.is_superuser:
+        raise PermissionDenied
+    category.name, category.description, category.requires_approval = name, description, requires_approval
+    category.save(update_fields=["name", "description", "requires_approval"])
+    return category

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from forum import permissions
 from forum.models import Action, Category, Post, PostReport, ReportStatus, Status, Thread
@@ -90,7 +90,7 @@ def reject_post(*, post: Post, by, reason: str = "") -> Post:
         if post.is_opening:
             Thread.objects.filter(pk=post.thread_id).update(status=Status.REJECTED)
         _record(by, Action.REJECT, post, reason)
-        _tell_author(post, _lazy("A moderator did not approve your post in “%(title)s”."), reason)
+        _tell_author(post, gettext_lazy("A moderator did not approve your post in “%(title)s”."), reason)
     return post
 
 
@@ -107,7 +107,7 @@ def hide_post(*, post: Post, by, reason: str) -> Post:
         if post.is_opening:
             Thread.objects.filter(pk=post.thread_id).update(is_hidden=True)
         _record(by, Action.HIDE, post, reason)
-        _tell_author(post, _lazy("A moderator hid your post in “%(title)s”."), reason)
+        _tell_author(post, gettext_lazy("A moderator hid your post in “%(title)s”."), reason)
         thread_id, post_id = post.thread.public_id, post.public_id
         transaction.on_commit(lambda: broadcast.publish_frame(
             broadcast.thread_group(thread_id), {"type": "post.hidden", "id": post_id}

@@ -21,8 +21,7 @@ POSTS_PER_PAGE = 20
 
 @login_required
 def category(request, slug: str):
-    category = selectors.get_visible_category(request.user, slug)
-    verbs = permissions.perms_for(request.user, category)
+    category, verbs = selectors.get_visible_category_with_verbs(request.user, slug)
     threads = selectors.threads_in(request.user, category, is_moderator=permissions.MODERATE in verbs)
     page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "forum/category.html", {
