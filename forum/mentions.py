@@ -28,4 +28,7 @@ def render_with_mentions(text: str) -> tuple[str, list[Profile]]:
     """
     mentioned = resolve_mentions(text)
     links = {key: reverse("member", args=[profile.public_id]) for key, profile in mentioned.items()}
-    return render_markdown(text, links), list(mentioned.values())
+    html = render_markdown(text, links)
+    # Only names that became links count: "@name" inside code or a link tells nobody.
+    linked = [p for key, p in mentioned.items() if f'href="{links[key]}"' in html]
+    return html, linked

@@ -92,6 +92,8 @@ class Post(models.Model):
     body_html = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
     is_opening = models.BooleanField(default=False, editable=False)
+    # The post this one quotes: its author is told of the reply (now, or on approval).
+    reply_to = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     is_hidden = models.BooleanField(_("hidden"), default=False)
     hidden_reason = models.CharField(max_length=500, blank=True)
     # One post per submitted form: the same form sent twice carries the same token.

@@ -27,7 +27,8 @@ def notifications_for(user) -> QuerySet:
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    """Unread notifications from places the member can still view."""
+    return Notification.objects.filter(in_visible_places(user), user=user, read_at__isnull=True).count()
 
 
 def serialise(note: Notification, *, visible: bool = True) -> dict:

@@ -134,18 +134,25 @@ def reply(
         with transaction.atomic():
             post = Post.objects.create(
                 thread=thread, author=author, body_source=body, body_html=html, status=status,
-                submit_token=key,
+                submit_token=key, reply_to=reply_to,
             )
             if status == Status.APPROVED:
                 _count_reply(thread, post)
             watch_what_i_write(user=author, thread=thread)
-            replied_to = {thread.author_id} | ({reply_to.author_id} if reply_to else set())
-            _announce(post, mentioned, replied_to)
+            _announce(post, mentioned, replied_to_ids(post))
     except IntegrityError:
         if (existing := _existing_submission(author, key)) is not None:
             return existing
         raise
     return post
+
+
+def replied_to_ids(post: Post) -> set[int]:
+    """Who a reply answers: the thread's author, and the author of the post it quotes."""
+    ids = {post.thread.author_id}
+    if post.reply_to_id:
+        ids.add(Post.objects.filter(pk=post.reply_to_id).values_list("author_id", flat=True).first())
+    return ids - {None}
 
 
 def _announce(post: Post, mentioned, replied_to=frozenset()) -> None:

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy
 from forum import permissions
 from forum.models import Action, Category, Post, PostReport, ReportStatus, Status, Thread
 from forum.models.moderation import REASON_MAX
-from forum.mentions import resolve_mentions
+from forum.mentions import render_with_mentions
 from forum.services import notifications
 from forum.services.audit import record_moderation_event
-from forum.services.content import broadcast_post
+from forum.services.content import broadcast_post, replied_to_ids
 from realtime import broadcast
 
 
@@ -71,9 +71,10 @@ def approve_post(*, post: Post, by) -> Post:
                 reply_count=F("reply_count") + 1, last_post=post, last_activity_at=timezone.now()
             )
         _record(by, Action.APPROVE, post)
-        mentioned_ids = [p.user_id for p in resolve_mentions(post.body_source).values()]
+        mentioned_ids = [p.user_id for p in render_with_mentions(post.body_source)[1]]
+        replied = replied_to_ids(post)
         transaction.on_commit(lambda: notifications.notify_post(
-            post, mentioned_ids=mentioned_ids, replied_to_ids={thread.author_id}))
+            post, mentioned_ids=mentioned_ids, replied_to_ids=replied))
         transaction.on_commit(lambda: broadcast_post(post))
     return post
 

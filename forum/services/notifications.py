@@ -37,7 +37,8 @@ def post_recipients(post: Post, mentioned_ids: Iterable[int], replied_to_ids: It
     on_thread, on_category = _follows(thread), _follows(category)
     kinds: dict[int, set[str]] = {}
     for user_id, level in on_category.items():
-        if level == FollowLevel.WATCHING:
+        # A level set on the thread itself wins: "normal" there quiets a watched category.
+        if level == FollowLevel.WATCHING and user_id not in on_thread:
             kinds.setdefault(user_id, set()).add(NotificationKind.POST)
     for user_id, level in on_thread.items():
         if level == FollowLevel.WATCHING:
@@ -177,7 +178,9 @@ def mark_read(*, user, notification: Notification | None = None) -> int:
     if notification is not None:
         mine = mine.filter(pk=notification.pk)
     changed = mine.update(read_at=timezone.now())
-    count = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    from forum.selectors.notifications import unread_count
+
+    count = unread_count(user)
     pk = user.pk
     transaction.on_commit(lambda: broadcast.publish_frame(
         broadcast.notifications_group(pk), {"type": "unread", "count": count}))
