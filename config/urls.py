@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from config import views
 from forum.views import accounts, following, sessions
@@ -20,6 +20,8 @@ urlpatterns = [
     path("following/", views.following, name="following"),
     path("moderation/", views.moderation_queue, name="moderation"),
     path("moderation/log/", views.moderation_log, name="moderation_log"),
+    re_path(r"^moderation/messages/(?P<public_id>[\w-]+)/(?P<action>resolve|dismiss)/$",
+            views.message_report_action, name="message_report_action"),
     path("", include("forum.urls")),
     path("", include("realtime.urls")),
     path("admin/", admin.site.urls),

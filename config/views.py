@@ -1,6 +1,9 @@
 """Pages of the project itself, where the forum and the rooms meet: home and moderation."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.views.decorators.http import require_POST
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
@@ -10,9 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.urls import reverse
 
 from forum import permissions
-from forum.models import Category, Thread
+from forum.forms import ReasonForm
+from forum.models import Category, ReportStatus, Thread
 from forum.selectors import content as forum_selectors
 from forum.selectors import notifications as notification_selectors
+from realtime import selectors as room_selectors
+from realtime import services as room_services
+from realtime.models import MessageReport, Room
 
 LOG_PER_PAGE = 50
 
@@ -21,6 +28,7 @@ LOG_PER_PAGE = 50
 def home(request):
     return render(request, "home.html", {
         "categories": forum_selectors.visible_categories(request.user),
+        "rooms": room_selectors.visible_rooms(request.user),
     })
 
 
@@ -30,7 +38,30 @@ def moderation_queue(request):
     return render(request, "moderation/queue.html", {
         "post_reports": forum_selectors.open_post_reports(request.user),
         "pending_posts": forum_selectors.pending_posts(request.user),
+        "message_reports": room_selectors.open_message_reports(request.user),
     })
+
+
+@login_required
+@require_POST
+def message_report_action(request, public_id: str, action: str):
+    """Resolve or dismiss a report on a room message (from the moderation queue)."""
+    report = MessageReport.objects.select_related("message__room").filter(
+        public_id=public_id, status=ReportStatus.OPEN
+    ).first()
+    if report is None or not permissions.can_moderate(request.user, report.message.room):
+        raise Http404
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        room_services.handle_message_report(
+            report=report, by=request.user, resolve=action == "resolve",
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except ValidationError as error:
+        return render(request, "forum/action_failed.html",
+                      {"form": form, "errors": error.messages, "target": reverse("moderation")}, status=400)
+    return HttpResponseRedirect(reverse("moderation"))
 
 
 @login_required
@@ -53,13 +84,16 @@ def following(request):
     visible = {
         Thread: notification_selectors.visible_threads(request.user),
         Category: forum_selectors.visible_categories(request.user),
+        Room: room_selectors.visible_rooms(request.user),
     }
+    follow_urls = {"thread": lambda t: reverse("follow_thread", args=[t.public_id]),
+                   "category": lambda c: reverse("follow_category", args=[c.slug]),
+                   "room": lambda r: reverse("follow_room", args=[r.slug])}
     rows = notification_selectors.follows_of(request.user, visible)
     for row in rows:
         target = row["target"]
         row["url"] = target.get_absolute_url()
-        row["follow_url"] = (reverse("follow_thread", args=[target.public_id]) if row["kind"] == "thread"
-                             else reverse("follow_category", args=[target.slug]))
+        row["follow_url"] = follow_urls[row["kind"]](target)
         row["kind_label"] = target._meta.verbose_name
     return render(request, "forum/following.html", {"follows": rows})
 

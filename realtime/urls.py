@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from django.urls import path
+
+from realtime import views
+
+urlpatterns: list = [
+    path("rooms/", views.room_list, name="rooms"),
+    path("rooms/<slug:slug>/", views.room_page, name="room"),
+    path("rooms/<slug:slug>/send/", views.send_message, name="room_send"),
+]

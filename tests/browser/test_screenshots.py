@@ -12,11 +12,19 @@ from django.core.management import call_command
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTHS = [360, 1280]
 READERS = {"ar": "member", "en": "diaspora"}  # demo people whose profile is in that language
+MODERATOR = {"ar": "moderator", "en": "moderator"}  # switched to the shot's language first
 
 PAGES = [
-    # (name, path, user-or-None): a user is {language: demo username}
+    # (name, path, user-or-None): a user is {language: demo username}; {names} come from
+    # the extra demo data below.
     ("login", "/accounts/login/", None),
     ("home", "/", READERS),
+    ("category", "/c/campaigns/", READERS),
+    ("thread", "/t/{campaign}/", READERS),  # quotes, a hidden post, the follow control
+    ("moderation", "/moderation/", MODERATOR),  # a report and a pending post
+    ("notifications", "/notifications/", READERS),
+    ("rooms", "/rooms/", READERS),
+    ("room", "/rooms/majlis/", READERS),
 ]
 
 
@@ -27,16 +35,71 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.mark.parametrize("language", ["ar", "en"])
-@pytest.mark.parametrize("name, path, user", PAGES)
-def test_screenshot(new_page, page_log, log_in, name, path, user, language):
+def build_demo() -> dict:
+    """seed_demo, then what the pages are there to show, through the real services:
+    quotes, a hidden post, a report, a post waiting for approval and a few notifications."""
+    from django.contrib.auth import get_user_model
+
+    from forum.models import Category, Thread
+    from forum.services.content import reply, start_thread
+    from forum.services.moderation import hide_post, report_post
+
     call_command("seed_demo")
+    people = {user.username: user for user in get_user_model().objects.all()}
+    campaign = Thread.objects.get(category__slug="campaigns", title__startswith="حملة")
+    opening = campaign.posts.get(is_opening=True)
+    suggestion = campaign.posts.get(author=people["moderator"])
+
+    reply(author=people["diaspora"], thread=campaign, reply_to=opening, body=(
+        "> **ليلى:**\n> ما الرسائل الأساسية التي نريد التركيز عليها؟\n\n"
+        "Access to justice first, I think. @ليلى shall we draft the statement together this week?"
+    ))
+    off_topic = reply(author=people["admin"], thread=campaign, body=(
+        "The survivor I met in Taiz last week agreed to speak: she lives near the market, next to the pharmacy."
+    ))
+    hide_post(post=off_topic, by=people["moderator"],
+              reason="يكشف مكان إقامة ناجية · It reveals where a survivor lives")
+    reply(author=people["member"], thread=campaign, reply_to=suggestion, body=(
+        "> **نور:**\n> أقترح إضافة **حماية المدافعات عن حقوق الإنسان**.\n\n"
+        "موافقة تمامًا، سأضيفها إلى المسودة. @Sami هل يمكنك ترجمتها؟"
+    ))
+
+    bridge = Thread.objects.get(category__slug="bridge")
+    suspicious = reply(author=people["admin"], thread=bridge, body=(
+        "Everyone should install this VPN to stay safe: https://free-vpn.example.com/download"
+    ))
+    report_post(post=suspicious, by=people["member"],
+                reason="رابط غير معروف قد يكون فخًا · An unknown link that may be a trap")
+
+    start_thread(
+        author=people["member"], category=Category.objects.get(slug="documentation"),
+        title="حالة احتجاز تعسفي في تعز",
+        body="وثّقنا احتجاز ناشط لمدة ثلاثة أيام دون تهمة. التفاصيل محفوظة لدى الفريق، ونحتاج إلى مراجعة المنهجية قبل النشر.",
+    )
+    return {"campaign": campaign.public_id}
+
+
+def in_language(username: str, language: str) -> None:
+    from forum.models import Profile
+    from forum.services.accounts import update_profile
+
+    profile = Profile.objects.get(user__username=username)
+    if profile.language != language:
+        update_profile(profile, language=language)
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+@pytest.mark.parametrize("name, path, user", [pytest.param(*page, id=page[0]) for page in PAGES])
+def test_screenshot(new_page, page_log, log_in, name, path, user, language):
+    names = build_demo()
     # Anonymous pages follow the browser's language; signed-in ones the profile's.
     page = new_page(locale=language, viewport={"width": WIDTHS[0], "height": 800})
     if user is not None:
+        in_language(user[language], language)
         log_in(page, user[language])
-    page.goto(path)
+    page.goto(path.format(**names))
     assert page.locator("html").get_attribute("lang") == language
+    page.evaluate("document.fonts.ready.then(() => true)")
     OUT.mkdir(parents=True, exist_ok=True)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})

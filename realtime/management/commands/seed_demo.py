@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from forum import demo
+from realtime.demo import seed_rooms
 
 
 class Command(BaseCommand):
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             organisations, people = demo.seed_people()
             demo.seed_forum(organisations, people)
+            seed_rooms(organisations, people)
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for username, _name, location, _org, _language, role in demo.PEOPLE:
             self.stdout.write(f"  {username:<10} {role:<10} {location}")

@@ -1,0 +1,25 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from realtime.services import create_room
+
+
+class Command(BaseCommand):
+    help = "Create a room, visible to nobody until you grant view_room (manage.py grant view_room room:SLUG …)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("--name", required=True)
+        parser.add_argument("--topic", default="")
+        parser.add_argument("--retention-days", type=int, default=None, help="delete messages older than this")
+        parser.add_argument("--slow-mode", type=int, default=0, help="seconds between two messages of a member")
+
+    def handle(self, *args, slug, name, topic, retention_days, slow_mode, **options):
+        try:
+            room = create_room(
+                by=None, slug=slug, name=name, topic=topic, retention_days=retention_days,
+                slow_mode_seconds=slow_mode,
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages))
+        self.stdout.write(f"Created room {room.slug}. Grant view_room on room:{room.slug} to open it to someone.")

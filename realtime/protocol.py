@@ -1,0 +1,182 @@
+"""The wire format of `/ws/rooms/<slug>/` (DESIGN.md, Wire protocol): frames in, frames out.
+
+Reading a client frame checks its shape only (size, JSON, object, known type, field
+types); what the frame may do is the services' business. Every frame the server sends
+is built here, so the format lives in one place.
+"""
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from realtime.errors import BadRequest, RoomError, TooLong
+
+MAX_FRAME_BYTES = 64 * 1024
+HISTORY_ON_CONNECT = 50
+HISTORY_MAX = 100
+SYNC_MAX = 500
+MUTE_MINUTES_MAX = 60 * 24 * 30
+SLOW_MODE_MAX = 60 * 60
+
+MEMBER_COMMANDS = frozenset({"send", "history", "sync", "edit", "delete", "typing", "ping", "report"})
+MODERATOR_COMMANDS = frozenset({"mute", "unmute", "ban", "unban", "slow_mode", "read_only"})
+COMMANDS = MEMBER_COMMANDS | MODERATOR_COMMANDS
+
+_MISSING = object()
+
+
+# --- Client frames -------------------------------------------------------------------
+
+def parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
+    """A client frame as a dict with a known `type`, or BadRequest / TooLong."""
+    if text_data is None:
+        if bytes_data is not None and len(bytes_data) > MAX_FRAME_BYTES:
+            raise TooLong("A frame can have at most 64 KiB.")
+        raise BadRequest("Frames are JSON text, not binary.")
+    # Measured before parsing: a huge frame costs us nothing but this length check.
+    if len(text_data) > MAX_FRAME_BYTES or (
+        len(text_data) * 4 > MAX_FRAME_BYTES
+        and len(text_data.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES
+    ):
+        raise TooLong("A frame can have at most 64 KiB.")
+    try:
+        frame = json.loads(text_data, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        raise BadRequest("A frame must be JSON.")
+    if not isinstance(frame, dict):
+        raise BadRequest("A frame must be a JSON object.")
+    if frame.get("type") not in COMMANDS:
+        raise BadRequest("Unknown frame type.")
+    return frame
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def ref_of(frame: dict) -> str | None:
+    """What an error answer points back to: the frame's client_id, when it has one."""
+    client_id = frame.get("client_id")
+    return client_id if isinstance(client_id, str) and len(client_id) <= 64 else None
+
+
+def text(frame: dict, name: str, default: Any = _MISSING) -> str:
+    value = frame.get(name, default)
+    if not isinstance(value, str):
+        raise BadRequest(f"'{name}' must be a string.")
+    return value
+
+
+def integer(frame: dict, name: str, low: int, high: int, default: Any = _MISSING) -> int:
+    value = frame.get(name, default)
+    # bool is an int to Python, but `true` is not a number on the wire.
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise BadRequest(f"'{name}' must be a whole number from {low} to {high}.")
+    return value
+
+
+def optional_integer(frame: dict, name: str, low: int, high: int) -> int | None:
+    if frame.get(name) is None:
+        return None
+    return integer(frame, name, low, high)
+
+
+def boolean(frame: dict, name: str) -> bool:
+    value = frame.get(name)
+    if not isinstance(value, bool):
+        raise BadRequest(f"'{name}' must be true or false.")
+    return value
+
+
+# --- Server frames -------------------------------------------------------------------
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def person(profile) -> dict:
+    return {"id": profile.public_id, "name": profile.display_name}
+
+
+def message(message) -> dict:
+    """`M`: load it with its author's profile (select_related("author__profile"))."""
+    return {
+        "id": message.public_id,
+        "seq": message.seq,
+        "rev": message.rev,
+        "room": message.room.slug,
+        "author": person(message.author.profile),
+        "body_html": "" if message.deleted else message.body_html,
+        "created": iso(message.created),
+        "edited": iso(message.edited),
+        "deleted": message.deleted,
+        "client_id": message.client_id,
+    }
+
+
+def message_event(kind: str, msg) -> dict:
+    """`message`, `message.edited` or `message.deleted`, with the message's current state."""
+    return {"type": kind, "message": message(msg)}
+
+
+def hello(room, profile, *, can_post: bool, can_moderate: bool) -> dict:
+    return {
+        "type": "hello",
+        "room": {
+            "slug": room.slug,
+            "name": room.name,
+            "topic": room.topic,
+            "can_post": can_post,
+            "can_moderate": can_moderate,
+            "read_only": room.read_only,
+            "slow_mode_seconds": room.slow_mode_seconds,
+        },
+        "me": person(profile),
+        "rev": room.rev,
+    }
+
+
+def history(messages: list, has_more: bool) -> dict:
+    return {"type": "history", "messages": [message(m) for m in messages], "has_more": has_more}
+
+
+def sync(messages: list, has_more: bool, rev: int) -> dict:
+    return {"type": "sync", "messages": [message(m) for m in messages], "has_more": has_more, "rev": rev}
+
+
+def moderation(action: str, *, profile=None, until: datetime | None = None, reason: str = "",
+               **extra) -> dict:
+    """What a moderator did, for the room. `extra` carries a room setting's new value."""
+    return {
+        "type": "moderation",
+        "action": action,
+        "user": person(profile) if profile is not None else None,
+        "until": iso(until),
+        "reason": reason,
+        **extra,
+    }
+
+
+def presence(online: list[dict]) -> dict:
+    return {"type": "presence", "online": online}
+
+
+def typing(profile) -> dict:
+    return {"type": "typing", "user": person(profile)}
+
+
+def pong(rev: int) -> dict:
+    return {"type": "pong", "rev": rev}
+
+
+def reported(message_id: str) -> dict:
+    return {"type": "reported", "id": message_id}
+
+
+def error(err: RoomError, ref: str | None) -> dict:
+    frame = {"type": "error", "code": err.code, "detail": err.detail, "ref": ref}
+    if hasattr(err, "retry_after"):
+        frame["retry_after"] = err.retry_after
+    return frame

@@ -1,0 +1,17 @@
+"""Every write of the realtime app. Views, the consumer, commands and the admin call these."""
+
+from realtime.services.messages import (
+    delete_message, edit_message, handle_message_report, post_message, report_message,
+)
+from realtime.services.moderation import (
+    ban_member, mute_member, set_read_only, set_slow_mode, unban_member, unmute_member,
+)
+from realtime.services.presence import socket_closed, socket_opened, socket_seen, typing
+from realtime.services.rooms import create_room, delete_room, purge_expired, update_room
+
+__all__ = [
+    "ban_member", "create_room", "delete_message", "delete_room", "edit_message",
+    "handle_message_report", "mute_member", "post_message", "purge_expired", "report_message",
+    "set_read_only", "set_slow_mode", "socket_closed", "socket_opened", "socket_seen", "typing",
+    "unban_member", "unmute_member", "update_room",
+]

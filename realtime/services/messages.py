@@ -1,0 +1,267 @@
+"""Writing in a room: post, edit, delete, report. Stored first, broadcast after the commit.
+
+Every change to a room's messages advances the room's counters under a lock on the room
+row (`_advance`), so commit order is counter order: `seq` has no gap, and a client that
+catches up by `rev` misses nothing.
+"""
+
+import math
+import re
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.utils import timezone
+
+from forum import permissions
+from forum.models import Action, ReportStatus
+from forum.models.moderation import REASON_MAX
+from forum.sanitiser import render_markdown
+from forum.services.audit import record_moderation_event
+from forum.services.moderation import clean_reason as clean_moderator_reason
+from realtime import broadcast, protocol, selectors
+from realtime.errors import BadRequest, Forbidden, Muted, NotFound, RateLimited, ReadOnly, RoomGone, TooLong
+from realtime.models import BODY_MAX, MessageReport, Room, RoomBan, RoomMessage, RoomMute
+
+_CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def clean_body(body: str) -> str:
+    source = body.strip()
+    if not source:
+        raise BadRequest("A message cannot be empty.")
+    if len(source) > BODY_MAX:
+        raise TooLong(f"A message can have at most {BODY_MAX} characters.")
+    return source
+
+
+def clean_client_id(client_id: str) -> str:
+    if not _CLIENT_ID.fullmatch(client_id):
+        raise BadRequest("'client_id' must be 1 to 64 of A-Z a-z 0-9 _ -.")
+    return client_id
+
+
+def clean_report_reason(reason: str) -> str:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise BadRequest("Please give a reason.")
+    if len(reason) > REASON_MAX:
+        raise TooLong(f"A reason can have at most {REASON_MAX} characters.")
+    return reason
+
+
+def flood_limit() -> tuple[int, int]:
+    """(messages, seconds): how many messages a member may send in a room in that time."""
+    count, seconds = getattr(settings, "MAJLIS_ROOM_FLOOD", (5, 5))
+    return int(count), int(seconds)
+
+
+def check_can_post(user, room: Room) -> None:
+    """May the member write in the room by their grants? (Bans and mutes are read under the lock.)"""
+    verbs = permissions.perms_for(user, room)
+    if permissions.VIEW not in verbs:
+        raise RoomGone()
+    if permissions.POST not in verbs:
+        raise Forbidden("You cannot write in this room.")
+
+
+def _check_not_sanctioned(locked: Room) -> None:
+    """The writer's ban and mute, as read with the room row by `_advance`."""
+    if locked.writer_banned:
+        raise Forbidden("You are banned from this room.")
+    if locked.writer_muted_until is not None:
+        raise Muted(f"You are muted in this room until {protocol.iso(locked.writer_muted_until)}.")
+
+
+def _advance(room: Room, *, new_message: bool, writer=None) -> Room:
+    """Advance `rev` (and `seq` for a new message); return the room row as it now is.
+
+    The UPDATE takes the row lock on PostgreSQL, and SQLite's IMMEDIATE transactions
+    hold the database's write lock: either way it is held until the commit. Call it
+    inside transaction.atomic(); a rollback gives the numbers back, so `seq` has no gap.
+    The row comes with the writer's ban and mute (`writer_banned`, `writer_muted_until`),
+    read in the same query: a message costs few queries, and it is the fan-out's budget.
+    """
+    changes = {"rev": F("rev") + 1}
+    if new_message:
+        changes["seq"] = F("seq") + 1
+    Room.objects.filter(pk=room.pk).update(**changes)
+    if writer is None:
+        return Room.objects.get(pk=room.pk)
+    sanctions = {"room": OuterRef("pk"), "user": writer}
+    return Room.objects.annotate(
+        writer_banned=Exists(RoomBan.objects.filter(selectors.in_force(), **sanctions)),
+        writer_muted_until=Subquery(RoomMute.objects.filter(selectors.in_force(), **sanctions).values("until")[:1]),
+    ).get(pk=room.pk)
+
+
+def _check_pace(room: Room, author, now) -> None:
+    """Flood control and slow mode, read under the room lock so that racing sends count."""
+    limit, window = flood_limit()
+    slow = room.slow_mode_seconds
+    recent = list(
+        RoomMessage.objects.filter(
+            room=room, author=author, created__gt=now - timedelta(seconds=max(window, slow))
+        ).order_by("-created").values_list("created", flat=True)[:limit]
+    )
+    if slow and recent and recent[0] > now - timedelta(seconds=slow):
+        wait = (recent[0] + timedelta(seconds=slow) - now).total_seconds()
+        raise RateLimited(math.ceil(wait), f"Slow mode: one message every {slow} seconds.")
+    in_window = [created for created in recent if created > now - timedelta(seconds=window)]
+    if len(in_window) >= limit:
+        wait = (in_window[-1] + timedelta(seconds=window) - now).total_seconds()
+        raise RateLimited(math.ceil(wait), f"At most {limit} messages in {window} seconds.")
+
+
+def _stored(room: Room, author, client_id: str) -> RoomMessage | None:
+    return (
+        RoomMessage.objects.filter(room=room, author=author, client_id=client_id)
+        .select_related(*selectors.MESSAGE_RELATIONS).first()
+    )
+
+
+class _AlreadyStored(Exception):
+    def __init__(self, message: RoomMessage):
+        self.message = message
+
+
+def _publish_on_commit(room: Room, frame: dict) -> None:
+    transaction.on_commit(partial(broadcast.publish_frame, broadcast.room_group(room.slug), frame))
+
+
+def post_message(*, author, room: Room, body: str, client_id: str) -> tuple[RoomMessage, bool]:
+    """Store a message and broadcast it to the room; return it and whether it is new.
+
+    The same `client_id` from the same author in the same room stores one message (a
+    unique constraint decides races); a repeat returns the stored message unchanged, even
+    to a member who is now muted or rate-limited: it was accepted when first sent.
+    """
+    source, client_id = clean_body(body), clean_client_id(client_id)
+    check_can_post(author, room)
+    html = render_markdown(source)  # before taking the lock: keep the lock short
+    try:
+        with transaction.atomic():
+            locked = _advance(room, new_message=True, writer=author)
+            if locked.writer_banned:
+                raise Forbidden("You are banned from this room.")
+            stored = _stored(room, author, client_id)
+            if stored is not None:
+                raise _AlreadyStored(stored)  # a repeat: the rollback gives the numbers back
+            _check_not_sanctioned(locked)
+            if locked.read_only:
+                raise ReadOnly()
+            now = timezone.now()
+            _check_pace(locked, author, now)
+            message = RoomMessage.objects.create(
+                room=locked, seq=locked.seq, rev=locked.rev, author=author, body_source=source,
+                body_html=html, created=now, client_id=client_id,
+            )
+            _publish_on_commit(locked, protocol.message_event("message", message))
+    except _AlreadyStored as repeat:
+        return repeat.message, False
+    except IntegrityError:
+        stored = _stored(room, author, client_id)
+        if stored is None:
+            raise
+        return stored, False
+    return message, True
+
+
+def edit_message(*, by, room: Room, message_id: str, body: str) -> RoomMessage:
+    """The author changes their message's text; the room gets `message.edited`."""
+    source = clean_body(body)
+    check_can_post(by, room)
+    message = selectors.get_message(room, message_id)
+    if message.author_id != by.pk:
+        raise Forbidden("Only its author can edit a message.")
+    html = render_markdown(source)
+    with transaction.atomic():
+        locked = _advance(room, new_message=False, writer=by)
+        _check_not_sanctioned(locked)
+        if locked.read_only:
+            raise ReadOnly()
+        now = timezone.now()
+        if not RoomMessage.objects.filter(pk=message.pk, deleted=False).update(
+            body_source=source, body_html=html, edited=now, rev=locked.rev
+        ):
+            raise NotFound("No such message in this room.")  # deleted meanwhile
+        message.body_source, message.body_html, message.edited, message.rev = source, html, now, locked.rev
+        _publish_on_commit(locked, protocol.message_event("message.edited", message))
+    return message
+
+
+def delete_message(*, by, room: Room, message_id: str) -> RoomMessage:
+    """The author or a moderator turns a message into a tombstone (`message.deleted`).
+
+    The text is gone from the database too. A moderator's deletion of someone else's
+    message is recorded and announced as a `moderation` frame.
+    """
+    verbs = permissions.perms_for(by, room)
+    if permissions.VIEW not in verbs:
+        raise RoomGone()
+    if selectors.active_ban(room, by) is not None:
+        raise Forbidden("You are banned from this room.")
+    message = selectors.get_message(room, message_id)
+    by_moderator = message.author_id != by.pk
+    if by_moderator and permissions.MODERATE not in verbs:
+        raise Forbidden("Only its author or a moderator can delete a message.")
+    with transaction.atomic():
+        locked = _advance(room, new_message=False)
+        if not RoomMessage.objects.filter(pk=message.pk, deleted=False).update(
+            deleted=True, body_source="", body_html="", rev=locked.rev
+        ):
+            raise NotFound("No such message in this room.")
+        message.deleted, message.body_source, message.body_html, message.rev = True, "", "", locked.rev
+        _publish_on_commit(locked, protocol.message_event("message.deleted", message))
+        if by_moderator:
+            record_moderation_event(
+                actor=by, action=Action.DELETE, scope=locked, target_kind="message",
+                target_id=message.public_id, subject=message.author,
+            )
+            _publish_on_commit(locked, protocol.moderation(Action.DELETE, profile=message.author.profile))
+    return message
+
+
+def report_message(*, by, room: Room, message_id: str, reason: str) -> MessageReport:
+    """Any member who can see a message may report it to the room's moderators."""
+    reason = clean_report_reason(reason)
+    if permissions.VIEW not in permissions.perms_for(by, room) or selectors.active_ban(room, by):
+        raise RoomGone()
+    message = selectors.get_message(room, message_id)
+    open_report = MessageReport.objects.filter(message=message, reporter=by, status=ReportStatus.OPEN)
+    existing = open_report.first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return MessageReport.objects.create(message=message, reporter=by, reason=reason)
+    except IntegrityError:  # the same member reported it twice at once
+        return open_report.get()
+
+
+def handle_message_report(*, report: MessageReport, by, resolve: bool, reason: str = "") -> MessageReport:
+    """Resolve (acted on) or dismiss (nothing to do) a report; the reporter stays unnamed.
+
+    For the /moderation/ queue: raises Http404/PermissionDenied like the forum's
+    `handle_report`, and ValidationError for a reason that is too long.
+    """
+    room = Room.objects.get(pk=report.message.room_id)
+    permissions.check_can_moderate(by, room)
+    reason = clean_moderator_reason(reason, required=False)
+    with transaction.atomic():
+        report = (
+            MessageReport.objects.select_for_update().select_related("message__author").get(pk=report.pk)
+        )
+        if report.status != ReportStatus.OPEN:
+            return report
+        report.status = ReportStatus.RESOLVED if resolve else ReportStatus.DISMISSED
+        report.handled_by, report.handled_at = by, timezone.now()
+        report.save(update_fields=["status", "handled_by", "handled_at"])
+        record_moderation_event(
+            actor=by, action=Action.RESOLVE if resolve else Action.DISMISS, scope=room,
+            target_kind="message", target_id=report.message.public_id, reason=reason,
+            subject=report.message.author,
+        )
+    return report

@@ -1,0 +1,92 @@
+"""Creating, changing and deleting rooms, and forgetting messages past their retention."""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_slug
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from realtime import broadcast
+from realtime.models import TOPIC_MAX, Room, RoomMessage
+from realtime.protocol import SLOW_MODE_MAX
+
+PURGE_BATCH = 1000
+
+
+def _check_admin(by) -> None:
+    """Coalition admins manage rooms; `by=None` is the command line."""
+    if by is not None and not by.is_superuser:
+        raise PermissionDenied
+
+
+def _clean(name: str, topic: str, retention_days: int | None, slow_mode_seconds: int) -> tuple[str, str]:
+    name, topic = " ".join(name.split()), " ".join(topic.split())
+    if not name or len(name) > Room._meta.get_field("name").max_length:
+        raise ValidationError(_("A room needs a name of at most 120 characters."), code="name")
+    if len(topic) > TOPIC_MAX:
+        raise ValidationError(_("A topic can have at most %(max)d characters.") % {"max": TOPIC_MAX}, code="topic")
+    if retention_days is not None and retention_days < 1:
+        raise ValidationError(_("Messages are kept for at least one day."), code="retention_days")
+    if not 0 <= slow_mode_seconds <= SLOW_MODE_MAX:
+        raise ValidationError(
+            _("Slow mode is from 0 to %(max)d seconds.") % {"max": SLOW_MODE_MAX}, code="slow_mode_seconds"
+        )
+    return name, topic
+
+
+def create_room(
+    *, by, slug: str, name: str, topic: str = "", retention_days: int | None = None,
+    slow_mode_seconds: int = 0,
+) -> Room:
+    """A new room, visible to nobody until someone is granted `view_room` on it."""
+    _check_admin(by)
+    validate_slug(slug)
+    if len(slug) > Room._meta.get_field("slug").max_length:
+        raise ValidationError(_("A slug can have at most 50 characters."), code="slug")
+    name, topic = _clean(name, topic, retention_days, slow_mode_seconds)
+    with transaction.atomic():
+        if Room.objects.filter(slug=slug).exists():
+            raise ValidationError(_("A room with this slug exists already."), code="slug_taken")
+        return Room.objects.create(
+            slug=slug, name=name, topic=topic, retention_days=retention_days,
+            slow_mode_seconds=slow_mode_seconds,
+        )
+
+
+def update_room(*, by, room: Room, name: str, topic: str, retention_days: int | None) -> Room:
+    """Rename a room, change its topic or retention (slow mode and read-only are moderation)."""
+    _check_admin(by)
+    name, topic = _clean(name, topic, retention_days, room.slow_mode_seconds)
+    Room.objects.filter(pk=room.pk).update(name=name, topic=topic, retention_days=retention_days)
+    room.name, room.topic, room.retention_days = name, topic, retention_days
+    return room
+
+
+def delete_room(*, by, room: Room) -> None:
+    """Delete a room with its messages and grants; its open sockets close with 4404."""
+    _check_admin(by)
+    group = broadcast.room_group(room.slug)
+    with transaction.atomic():
+        room.delete()
+        # The sockets re-check, find no room, and close as for a revoked grant.
+        transaction.on_commit(lambda: broadcast.grants_changed([group]))
+
+
+def purge_expired(now=None) -> dict[str, int]:
+    """Delete messages older than their room's retention; return how many, per room slug.
+
+    Deleted in small batches, so a long backlog never holds the room's writers up for
+    long. Safe to run at any time and as often as you like.
+    """
+    now = now or timezone.now()
+    deleted: dict[str, int] = {}
+    for room in Room.objects.filter(retention_days__isnull=False).order_by("slug"):
+        expired = RoomMessage.objects.filter(room=room, created__lt=now - timedelta(days=room.retention_days))
+        count = 0
+        while batch := list(expired.values_list("pk", flat=True)[:PURGE_BATCH]):
+            with transaction.atomic():
+                count += RoomMessage.objects.filter(pk__in=batch).delete()[1].get(RoomMessage._meta.label, 0)
+        deleted[room.slug] = count
+    return deleted
