@@ -50,10 +50,13 @@ ALLOWED_TAGS: frozenset[str] = frozenset({
 })  # fmt: skip
 # No style/id/name/class anywhere: table alignment (emitted as style="text-align")
 # is deliberately lost rather than letting any CSS through.
+# Each block guesses its own direction (dir="auto", the only value kept), so a post that
+# quotes Arabic and answers in English reads right in both parts.
+_DIRECTED_BLOCKS = ("p", "li", "blockquote", "h3", "h4", "h5", "h6", "th", "td")
 ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "a": frozenset({"href"}),
     "ol": frozenset({"start"}),
-}
+} | {tag: frozenset({"dir"}) for tag in _DIRECTED_BLOCKS}
 ALLOWED_URL_SCHEMES: frozenset[str] = frozenset({"https", "http", "mailto"})
 # ugc/nofollow: user content must not pass on our ranking; noopener/noreferrer:
 # linked pages must not learn who is reading what, nor reach window.opener.
@@ -81,6 +84,8 @@ _MENTION_URL = re.compile(r"/m/[A-Za-z0-9_-]{1,16}/")
 
 def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
     if attr == "href" and not (_is_safe_url(value) or _MENTION_URL.fullmatch(value)):
+        return None
+    if attr == "dir" and value != "auto":
         return None
     return value
 
@@ -112,6 +117,15 @@ def _shift_headings(state: StateCore) -> None:
     for token in state.tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(int(token.tag[1:]) + 2, 6)}"
+
+
+_DIRECTED_TOKENS = {f"{tag}_open" for tag in ("paragraph", "list_item", "blockquote", "heading", "th", "td")}
+
+
+def _direct_blocks(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type in _DIRECTED_TOKENS and not (token.type == "paragraph_open" and token.hidden):
+            token.attrSet("dir", "auto")
 
 
 def _render_image(
@@ -176,6 +190,7 @@ def _build_markdown() -> MarkdownIt:
     linkify.add("//", None)  # no protocol-relative auto-links
     md.core.ruler.push("majlis_shift_headings", _shift_headings)
     md.core.ruler.push("majlis_mentions", _link_mentions)
+    md.core.ruler.push("majlis_direction", _direct_blocks)
     md.add_render_rule("image", _render_image)
     return md
 

@@ -6,4 +6,5 @@ urlpatterns: list = [
     path("rooms/", views.room_list, name="rooms"),
     path("rooms/<slug:slug>/", views.room_page, name="room"),
     path("rooms/<slug:slug>/send/", views.send_message, name="room_send"),
+    path("rooms/<slug:slug>/follow/", views.follow_room, name="follow_room"),
 ]

@@ -7,12 +7,15 @@ takes the page over through the `data-*` attributes of its `#room` element.
 import secrets
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from forum import permissions
+from forum.selectors.notifications import follow_level
+from forum.views.following import follow_response
 from realtime import protocol, selectors, services
 from realtime.errors import NotFound, RateLimited, RoomError
 from realtime.models import BODY_MAX
@@ -65,16 +68,27 @@ def send_message(request, slug: str):
     return HttpResponseRedirect(f"{room.get_absolute_url()}#m-{message.public_id}")
 
 
+@login_required
+@require_POST
+def follow_room(request, slug: str):
+    room = selectors.get_visible_room(request.user, slug)
+    if selectors.active_ban(room, request.user) is not None:
+        raise Http404  # a ban overrides the grant: nothing to follow
+    return follow_response(request, target=room, default_url=room.get_absolute_url())
+
+
 def _render_room(request, room, *, body: str = "", error: str = "", status: int = 200):
     verbs = permissions.perms_for(request.user, room)
     messages, has_more = selectors.messages_before(room, before=None, limit=protocol.HISTORY_ON_CONNECT)
     context = {
         "room": room,
-        "messages": messages,
+        "room_messages": messages,
         "has_more": has_more,
         "can_post": permissions.POST in verbs,
         "can_moderate": permissions.MODERATE in verbs,
         "ws_path": f"/ws/rooms/{room.slug}/",
+        "follow_level": follow_level(request.user, room),
+        "follow_url": reverse("follow_room", args=[room.slug]),
         # A fresh id per rendered form: the same form sent twice stores one message.
         "client_id": secrets.token_urlsafe(12),
         "body": body,

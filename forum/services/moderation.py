@@ -42,7 +42,7 @@ def _tell_author(post: Post, message: str, reason: str) -> None:
     thread = post.thread
 
     def text_for(kind: str) -> str:  # called in the author's own language
-        text = str(message) % {"title": thread.title[:80]}
+        text = str(message) % {"title": notifications.isolate(thread.title[:80])}
         return f"{text} {_('Reason:')} {reason}" if reason else text
 
     key = f"mod:{post.public_id}:{timezone.now().timestamp()}"

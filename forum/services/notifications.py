@@ -57,8 +57,13 @@ def post_recipients(post: Post, mentioned_ids: Iterable[int], replied_to_ids: It
     return chosen
 
 
+def isolate(text: str) -> str:
+    """User text inside a translated sentence, isolated so its direction cannot spill over."""
+    return f"\u2068{text}\u2069"
+
+
 def _text(kind: str, post: Post) -> str:
-    name, title = post.author.profile.display_name, Truncator(post.thread.title).chars(80)
+    name, title = isolate(post.author.profile.display_name), isolate(Truncator(post.thread.title).chars(80))
     return {
         NotificationKind.MENTION: _("%(name)s mentioned you in “%(title)s”"),
         NotificationKind.REPLY: _("%(name)s replied to you in “%(title)s”"),
@@ -82,7 +87,7 @@ def notify_pending_post(post: Post) -> int:
     moderators = permissions.users_who_can_moderate(post.thread.category).exclude(pk=post.author_id)
     wanted = {pk: NotificationKind.POST for pk in moderators.values_list("pk", flat=True)}
     text = lambda kind: _("%(name)s's post in “%(title)s” awaits approval") % {  # noqa: E731
-        "name": post.author.profile.display_name, "title": Truncator(post.thread.title).chars(80)}
+        "name": isolate(post.author.profile.display_name), "title": isolate(Truncator(post.thread.title).chars(80))}
     return _deliver(wanted, post.thread.category, text, post.get_absolute_url(), f"pending:{post.public_id}",
                     check_view=False)
 

@@ -18,12 +18,13 @@ from django.utils import timezone
 from forum import permissions
 from forum.models import Action, ReportStatus
 from forum.models.moderation import REASON_MAX
-from forum.sanitiser import render_markdown
+from forum.mentions import render_with_mentions
 from forum.services.audit import record_moderation_event
 from forum.services.moderation import clean_reason as clean_moderator_reason
 from realtime import broadcast, protocol, selectors
 from realtime.errors import BadRequest, Forbidden, Muted, NotFound, RateLimited, ReadOnly, RoomGone, TooLong
 from realtime.models import BODY_MAX, MessageReport, Room, RoomBan, RoomMessage, RoomMute
+from realtime.services.notify import notify_new_message
 
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -140,7 +141,7 @@ def post_message(*, author, room: Room, body: str, client_id: str) -> tuple[Room
     """
     source, client_id = clean_body(body), clean_client_id(client_id)
     check_can_post(author, room)
-    html = render_markdown(source)  # before taking the lock: keep the lock short
+    html, mentioned = render_with_mentions(source)  # before taking the lock: keep the lock short
     try:
         with transaction.atomic():
             locked = _advance(room, new_message=True, writer=author)
@@ -159,6 +160,8 @@ def post_message(*, author, room: Room, body: str, client_id: str) -> tuple[Room
                 body_html=html, created=now, client_id=client_id,
             )
             _publish_on_commit(locked, protocol.message_event("message", message))
+            mentioned_ids = [profile.user_id for profile in mentioned]
+            transaction.on_commit(partial(notify_new_message, message.pk, mentioned_ids))
     except _AlreadyStored as repeat:
         return repeat.message, False
     except IntegrityError:
@@ -176,7 +179,7 @@ def edit_message(*, by, room: Room, message_id: str, body: str) -> RoomMessage:
     message = selectors.get_message(room, message_id)
     if message.author_id != by.pk:
         raise Forbidden("Only its author can edit a message.")
-    html = render_markdown(source)
+    html, _mentioned = render_with_mentions(source)
     with transaction.atomic():
         locked = _advance(room, new_message=False, writer=by)
         _check_not_sanctioned(locked)

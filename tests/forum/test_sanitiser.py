@@ -418,29 +418,29 @@ def test_fenced_code_renders_as_pre_without_a_class() -> None:
 
 def test_blockquotes_and_lists_render() -> None:
     out = render_markdown("> quoted\n\n- one\n- two\n\n3. three\n4. four")
-    assert "<blockquote>\n<p>quoted</p>\n</blockquote>" in out
-    assert "<ul>\n<li>one</li>\n<li>two</li>\n</ul>" in out
-    assert '<ol start="3">\n<li>three</li>\n<li>four</li>\n</ol>' in out
+    assert "<blockquote dir=\"auto\">\n<p dir=\"auto\">quoted</p>\n</blockquote>" in out
+    assert "<ul>\n<li dir=\"auto\">one</li>\n<li dir=\"auto\">two</li>\n</ul>" in out
+    assert '<ol start="3">\n<li dir="auto">three</li>\n<li dir="auto">four</li>\n</ol>' in out
 
 
 def test_tables_render_and_alignment_styles_are_removed() -> None:
     out = render_markdown("| a | b |\n|:--|--:|\n| 1 | 2 |")
-    assert "<table>" in out and "<th>a</th>" in out and "<td>2</td>" in out
+    assert "<table>" in out and "<th dir=\"auto\">a</th>" in out and "<td dir=\"auto\">2</td>" in out
     assert "style" not in out
 
 
 def test_markdown_headings_are_shifted_down_two_levels_and_capped_at_h6() -> None:
-    assert render_markdown("# Title") == "<h3>Title</h3>\n"
-    assert render_markdown("## Sub") == "<h4>Sub</h4>\n"
-    assert render_markdown("### Three") == "<h5>Three</h5>\n"
-    assert render_markdown("#### Four") == "<h6>Four</h6>\n"
-    assert render_markdown("###### Six") == "<h6>Six</h6>\n"
-    assert render_markdown("Setext\n======") == "<h3>Setext</h3>\n"
+    assert render_markdown("# Title") == "<h3 dir=\"auto\">Title</h3>\n"
+    assert render_markdown("## Sub") == "<h4 dir=\"auto\">Sub</h4>\n"
+    assert render_markdown("### Three") == "<h5 dir=\"auto\">Three</h5>\n"
+    assert render_markdown("#### Four") == "<h6 dir=\"auto\">Four</h6>\n"
+    assert render_markdown("###### Six") == "<h6 dir=\"auto\">Six</h6>\n"
+    assert render_markdown("Setext\n======") == "<h3 dir=\"auto\">Setext</h3>\n"
 
 
 def test_a_bare_url_becomes_a_link_with_exactly_the_ugc_rel() -> None:
     out = render_markdown("see https://example.org/x now")
-    assert out == f'<p>see <a href="https://example.org/x" {REL}>https://example.org/x</a> now</p>\n'
+    assert out == f'<p dir="auto">see <a href="https://example.org/x" {REL}>https://example.org/x</a> now</p>\n'
     assert LINK_REL == "nofollow noopener noreferrer ugc"
 
 
@@ -450,7 +450,7 @@ def test_links_have_no_target_attribute() -> None:
 
 def test_mailto_links_work() -> None:
     out = render_markdown("[write](mailto:team@example.org)")
-    assert out == f'<p><a href="mailto:team@example.org" {REL}>write</a></p>\n'
+    assert out == f'<p dir="auto"><a href="mailto:team@example.org" {REL}>write</a></p>\n'
 
 
 @pytest.mark.parametrize("target", ["/relative", "//evil.example/", "#id", "?q=1", "http:evil"])
@@ -469,38 +469,38 @@ def test_a_javascript_link_never_becomes_a_link() -> None:
 def test_images_render_as_alt_text_and_a_link() -> None:
     out = render_markdown("![a cat](https://x.example/y.png)")
     assert out == (
-        f'<p>a cat (<a href="https://x.example/y.png" {REL}>https://x.example/y.png</a>)</p>\n'
+        f'<p dir="auto">a cat (<a href="https://x.example/y.png" {REL}>https://x.example/y.png</a>)</p>\n'
     )
 
 
 def test_image_alt_text_is_escaped() -> None:
     out = render_markdown('![say "hi" <b>](https://x.example/y.png)')
-    assert out.startswith('<p>say "hi" &lt;b&gt; (<a href="https://x.example/y.png"')
+    assert out.startswith('<p dir="auto">say "hi" &lt;b&gt; (<a href="https://x.example/y.png"')
 
 
 def test_an_image_with_a_dangerous_or_relative_url_becomes_plain_alt_text() -> None:
-    assert render_markdown("![alt](javascript:alert(1))") == "<p>![alt](javascript:alert(1))</p>\n"
-    assert render_markdown("![alt](data:image/png;base64,AAAA)") == "<p>alt</p>\n"
-    assert render_markdown("![alt](/local.png)") == "<p>alt</p>\n"
+    assert render_markdown("![alt](javascript:alert(1))") == "<p dir=\"auto\">![alt](javascript:alert(1))</p>\n"
+    assert render_markdown("![alt](data:image/png;base64,AAAA)") == "<p dir=\"auto\">alt</p>\n"
+    assert render_markdown("![alt](/local.png)") == "<p dir=\"auto\">alt</p>\n"
 
 
 def test_an_image_inside_a_link_does_not_nest_links() -> None:
     out = render_markdown("[![alt](https://x.example/y.png)](https://example.org)")
-    assert out == f'<p><a href="https://example.org" {REL}>alt</a></p>\n'
+    assert out == f'<p dir="auto"><a href="https://example.org" {REL}>alt</a></p>\n'
 
 
 def test_arabic_text_passes_through_unchanged() -> None:
     text = "حقوق الإنسان للجميع، بلا استثناء."
-    assert render_markdown(text) == f"<p>{text}</p>\n"
+    assert render_markdown(text) == f"<p dir=\"auto\">{text}</p>\n"
 
 
 def test_bidi_and_zero_width_characters_in_text_are_kept() -> None:
     text = "abc\u202edef\u200bghi"
-    assert render_markdown(text) == f"<p>{text}</p>\n"
+    assert render_markdown(text) == f"<p dir=\"auto\">{text}</p>\n"
 
 
 def test_typed_html_is_shown_escaped_not_dropped() -> None:
-    assert render_markdown("<b>x</b>") == "<p>&lt;b&gt;x&lt;/b&gt;</p>\n"
+    assert render_markdown("<b>x</b>") == "<p dir=\"auto\">&lt;b&gt;x&lt;/b&gt;</p>\n"
 
 
 def test_the_allowlist_contains_nothing_dangerous() -> None:
@@ -563,3 +563,9 @@ def test_the_cleaner_alone_is_safe_and_idempotent_on_fragment_soup(source: str) 
     # render_markdown output always starts with a tag, so it is unaffected.
     assert clean_html(out) == out.removeprefix("\ufeff")
     assert_safe(out)
+
+
+def test_each_block_guesses_its_own_direction_and_no_other_dir_survives():
+    out = render_markdown("> مرحبا بكم\n\nwelcome")
+    assert '<blockquote dir="auto">' in out and '<p dir="auto">welcome</p>' in out
+    assert clean_html('<p dir="rtl">x</p><p dir="ltr">y</p><span dir="auto">z</span>') == "<p>x</p><p>y</p>z"

@@ -6,7 +6,8 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
+from channels import DEFAULT_CHANNEL_LAYER
+from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import Group
 from django.db import connections
@@ -43,9 +44,20 @@ def _close_in_memory_sqlite() -> None:
 
 
 @pytest.fixture(autouse=True)
-async def release_the_database_thread(request):
+async def isolate_socket_tests(request):
+    """After a test on sockets: a fresh channel layer and database thread for the next.
+
+    Each test runs in its own event loop, and a channel layer keeps loop-bound state
+    (channels-redis' receive lock), so the layer instance is dropped after flushing it.
+    """
     yield
-    if inspect.iscoroutinefunction(request.function) and request.node.get_closest_marker("django_db"):
+    if not inspect.iscoroutinefunction(request.function):
+        return
+    try:
+        await get_channel_layer().flush()
+    finally:
+        channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
+    if request.node.get_closest_marker("django_db"):
         await sync_to_async(_close_in_memory_sqlite, thread_sensitive=True)()
 
 
@@ -158,4 +170,3 @@ async def connect():
     yield open_socket
     for socket in sockets:
         await socket.communicator.disconnect()
-    await get_channel_layer().flush()

@@ -4,6 +4,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from forum.models.people import Location
+from forum.sanitiser import render_markdown
 from realtime.services import ban_member, delete_message, post_message
 from tests.realtime.conftest import open_communicator
 
@@ -70,7 +71,7 @@ async def test_an_accepted_socket_gets_hello_then_the_latest_50_messages_oldest_
     assert history["has_more"] is True
     first = history["messages"][0]
     assert set(first) == {"id", "seq", "rev", "room", "author", "body_html", "created", "edited", "deleted", "client_id"}
-    assert first["room"] == "aden" and first["body_html"] == "<p>m6</p>\n" and first["client_id"] == "c6"
+    assert first["room"] == "aden" and first["body_html"] == render_markdown("m6") and first["client_id"] == "c6"
     assert first["author"]["name"] == "Sami" and first["created"].endswith("Z")
     assert first["edited"] is None and first["deleted"] is False
 

@@ -21,6 +21,7 @@ from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed
 
 from forum.models.people import Location
+from forum.sanitiser import render_markdown
 from tests.realtime.conftest import logged_in_client
 
 pytestmark = [
@@ -109,7 +110,7 @@ async def test_a_message_sent_on_one_process_reaches_a_member_on_another(member,
             await next_of(receiver, "history")
             await sender.send('{"type":"send","body":"من عدن إلى برلين","client_id":"x1"}')
             message = (await next_of(receiver, "message"))["message"]
-            assert message["body_html"] == "<p>من عدن إلى برلين</p>\n" and message["seq"] == 1
+            assert message["body_html"] == render_markdown("من عدن إلى برلين") and message["seq"] == 1
 
             # A grant revoked by a command in a third process closes the socket at once.
             subprocess.run(

@@ -6,6 +6,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from forum.models.people import Location
+from forum.sanitiser import render_markdown
 from realtime.models import RoomMessage
 from realtime.services import mute_member, post_message, set_read_only, set_slow_mode
 
@@ -29,7 +30,7 @@ async def test_send_reaches_everyone_in_the_room_sender_included(member, make_me
 
     for socket in (sender, receiver):
         message = (await socket.expect("message"))["message"]
-        assert message["body_html"] == "<p>صباح الخير <em>all</em></p>\n"
+        assert message["body_html"] == render_markdown("صباح الخير *all*")
         assert (message["seq"], message["rev"], message["client_id"]) == (1, 1, "abc-1_Z")
         assert message["author"] == sender.hello["me"]
 
@@ -154,7 +155,7 @@ async def test_the_author_edits_a_message_and_the_room_sees_it(member, make_memb
 
     for socket in (author, reader):
         edited = (await socket.expect("message.edited"))["message"]
-        assert edited["id"] == sent["id"] and edited["body_html"] == "<p>final <strong>text</strong></p>\n"
+        assert edited["id"] == sent["id"] and edited["body_html"] == render_markdown("final **text**")
         assert edited["rev"] == 2 and edited["seq"] == 1 and edited["edited"] is not None
 
 
