@@ -10,6 +10,19 @@ from forum.services import accounts as services
 from forum.services import content, moderation
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows shown, never written here: changes go through the services (actions, pages)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ("slug", "name_ar", "name_en", "region")
@@ -106,7 +119,7 @@ def _each(service, **kwargs):
 
 
 @admin.register(Thread)
-class ThreadAdmin(admin.ModelAdmin):
+class ThreadAdmin(ReadOnlyAdmin):
     service_argument = "thread"
     list_display = ("title", "category", "status", "is_pinned", "is_locked", "is_hidden", "last_activity_at")
     list_filter = ("category", "status", "is_pinned", "is_locked")
@@ -117,18 +130,9 @@ class ThreadAdmin(admin.ModelAdmin):
     pin = admin.action(description=_("Pin"))(_each(moderation.pin_thread))
     unpin = admin.action(description=_("Unpin"))(_each(moderation.unpin_thread))
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ReadOnlyAdmin):
     """Approve, reject, hide and unhide go through the moderation services, as on the site."""
 
     service_argument = "post"
@@ -141,18 +145,9 @@ class PostAdmin(admin.ModelAdmin):
     hide = admin.action(description=_("Hide"))(_each(moderation.hide_post, reason="hidden from the admin"))
     unhide = admin.action(description=_("Unhide"))(_each(moderation.unhide_post))
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ModerationEvent)
-class ModerationEventAdmin(admin.ModelAdmin):
+class ModerationEventAdmin(ReadOnlyAdmin):
     """The audit log: coalition admins read it; nobody edits or deletes it."""
 
     list_display = ("created_at", "actor", "action", "scope_type", "scope_id", "target_kind", "target_id", "reason")
@@ -160,29 +155,11 @@ class ModerationEventAdmin(admin.ModelAdmin):
     list_select_related = ("actor", "scope_type")
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PostReport)
-class PostReportAdmin(admin.ModelAdmin):
+class PostReportAdmin(ReadOnlyAdmin):
     list_display = ("public_id", "post", "status", "created_at", "handled_at")
     list_filter = ("status",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MajlisUserAdmin(UserAdmin):

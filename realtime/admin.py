@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from forum.admin import ReadOnlyAdmin
 from realtime import services
 from realtime.errors import RoomError
 from realtime.models import MessageReport, Room, RoomBan, RoomMessage, RoomMute
@@ -108,19 +109,8 @@ class RoomMuteAdmin(_SanctionAdmin):
     impose, lift = staticmethod(services.mute_member), staticmethod(services.unmute_member)
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(RoomMessage)
-class RoomMessageAdmin(_ReadOnlyAdmin):
+class RoomMessageAdmin(ReadOnlyAdmin):
     list_display = ("room", "seq", "author", "created", "edited", "deleted")
     list_filter = ("room", "deleted")
     list_select_related = ("room", "author")
@@ -128,7 +118,7 @@ class RoomMessageAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(MessageReport)
-class MessageReportAdmin(_ReadOnlyAdmin):
+class MessageReportAdmin(ReadOnlyAdmin):
     list_display = ("public_id", "message", "status", "created_at", "handled_at")
     list_filter = ("status",)
     list_select_related = ("message__room",)

@@ -106,3 +106,37 @@ def test_screenshot(new_page, page_log, log_in, name, path, user, language):
         page.screenshot(path=OUT / f"{name}-{language}-{width}.png", full_page=True, animations="disabled")
     page_log(page).assert_no_csp_violation()
     page_log(page).assert_same_origin()
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_screenshot_room_while_reconnecting(new_page, page_log, log_in, language):
+    """The room mid-conversation after its connection dropped: the state says so."""
+    from playwright.sync_api import expect
+
+    build_demo()
+    page = new_page(locale=language, viewport={"width": WIDTHS[0], "height": 800})
+    in_language(READERS[language], language)
+    log_in(page, READERS[language])
+    routes, cut = [], {"on": False}
+
+    def through_playwright(route):
+        if cut["on"]:
+            route.close(code=1011)  # while cut, every new socket is refused
+        else:
+            routes.append((route, route.connect_to_server()))
+
+    page.route_web_socket("**/ws/rooms/**", through_playwright)
+    page.goto("/rooms/majlis/")
+    state = page.locator("[data-connection-state]")
+    expect(state).to_have_attribute("data-connection-state", "connected", timeout=10_000)
+    cut["on"] = True
+    for page_side, server_side in routes:
+        server_side.close(code=1011)
+        page_side.close(code=1011)
+    expect(state).to_have_attribute("data-connection-state", "reconnecting", timeout=10_000)
+    OUT.mkdir(parents=True, exist_ok=True)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.screenshot(path=OUT / f"room-reconnecting-{language}-{width}.png", full_page=True,
+                        animations="disabled")
+    page_log(page).assert_no_csp_violation()
