@@ -14,11 +14,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# No access log: daphne's would record every client's address.
 run: install
-	$(PY) manage.py migrate --noinput
+	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo
 	@echo "Majlis is serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	# No access log: daphne's would record every client's address.
 	DJANGO_DEBUG=1 $(VENV)/bin/daphne --access-log /dev/null -b 127.0.0.1 -p $(PORT) config.asgi:application
 
 test: install
