@@ -133,7 +133,8 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Channels' in-memory layer, made cheap to fan out (realtime/layers.py says why).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "realtime.layers.FanoutInMemoryChannelLayer"}}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

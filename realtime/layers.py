@@ -57,9 +57,8 @@ class FanoutInMemoryChannelLayer(InMemoryChannelLayer):
         expires = time.time() + self.expiry
         for channel in list(self.groups.get(group, ())):
             queue = self.channels.get(channel)
-            if queue is None:  # nobody has listened on it yet: let send() create its queue
-                await self.send(channel, message)
-                continue
+            if queue is None:  # its consumer is between two receives (an idle channel keeps no queue)
+                queue = self.channels[channel] = Queue(maxsize=self.get_capacity(channel))
             try:
                 queue.put_nowait((expires, dict(message) if flat else deepcopy(message)))
             except QueueFull:

@@ -148,7 +148,7 @@ def socket_standing(*, session_key: str | None, user_pk: int, room_slug: str, gr
     if user is None:
         return Standing(close_code=SESSION_ENDED)
     banned = RoomBan.objects.filter(in_force(), room=OuterRef("pk"), user=user)
-    room = Room.objects.annotate(banned=Exists(banned)).filter(slug=room_slug).first()
+    room = Room.objects.annotate(banned=Exists(banned)).filter(slug=room_slug).order_by().first()
     if room is None:
         return Standing(close_code=NO_ROOM)
     verbs = permissions.perms_for(user, room) if grants else None

@@ -117,10 +117,11 @@ def _check_pace(room: Room, author, now) -> None:
 
 
 def _stored(room: Room, author, client_id: str) -> RoomMessage | None:
-    return (
-        RoomMessage.objects.filter(room=room, author=author, client_id=client_id)
-        .select_related(*selectors.MESSAGE_RELATIONS).first()
-    )
+    # Almost always there is none: ask the cheap question first (the unique index).
+    stored = RoomMessage.objects.filter(room=room, author=author, client_id=client_id)
+    if not stored.exists():
+        return None
+    return stored.select_related(*selectors.MESSAGE_RELATIONS).get()
 
 
 class _AlreadyStored(Exception):

@@ -63,7 +63,7 @@ def test_the_embedded_default_needs_no_environment_and_keeps_one_secret_key():
     assert debug == "False" and len(key) >= 50
     assert "'localhost'" in hosts and "'127.0.0.1'" in hosts and "'[::1]'" in hosts
     assert engine == "django.db.backends.sqlite3"
-    assert layer == "channels.layers.InMemoryChannelLayer"
+    assert layer == "realtime.layers.FanoutInMemoryChannelLayer"
 
 
 def test_database_and_redis_urls_switch_the_backends():
