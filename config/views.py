@@ -52,15 +52,17 @@ def message_report_action(request, public_id: str, action: str):
     if report is None or not permissions.can_moderate(request.user, report.message.room):
         raise Http404
     form = ReasonForm(request.POST)
-    form.is_valid()
     try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
         room_services.handle_message_report(
-            report=report, by=request.user, resolve=action == "resolve",
-            reason=form.cleaned_data.get("reason", ""),
+            report=report, by=request.user, resolve=action == "resolve", reason=form.cleaned_data["reason"],
         )
     except ValidationError as error:
-        return render(request, "forum/action_failed.html",
-                      {"form": form, "errors": error.messages, "target": reverse("moderation")}, status=400)
+        if not form.errors:
+            form.add_error(None, error)
+        return render(request, "forum/action_failed.html", {"form": form, "target": reverse("moderation")},
+                      status=400)
     return HttpResponseRedirect(reverse("moderation"))
 
 

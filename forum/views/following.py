@@ -57,7 +57,9 @@ def read_notification(request, public_id: str):
     if notification is None:
         raise Http404  # another member's notification does not exist for you
     mark_read(user=request.user, notification=notification)
-    target = notification.url if request.POST.get("open") and notification.url.startswith("/") else "/notifications/"
+    target = notification.url if request.POST.get("open") else ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/notifications/"
     return HttpResponseRedirect(target)
 
 

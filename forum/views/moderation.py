@@ -35,7 +35,9 @@ def _back(request, default: str):
 
 
 def _reason_error(request, form, error, target):
-    form.add_error(None, error)
+    """A refused action stores nothing and says why (a too-long reason is never cut short)."""
+    if error is not None:
+        form.add_error(None, error)
     return render(request, "forum/action_failed.html", {"form": form, "target": target}, status=400)
 
 
@@ -45,8 +47,9 @@ def post_action(request, public_id: str, action: str):
     post = selectors.get_visible_post(request.user, public_id)
     permissions.check_can_moderate(request.user, post.thread.category)
     form = ReasonForm(request.POST)
-    form.is_valid()
-    kwargs = {} if action == "approve" else {"reason": form.cleaned_data.get("reason", "")}
+    if not form.is_valid():
+        return _reason_error(request, form, None, post.get_absolute_url())
+    kwargs = {} if action == "approve" else {"reason": form.cleaned_data["reason"]}
     try:
         POST_ACTIONS[action](post=post, by=request.user, **kwargs)
     except ValidationError as error:
@@ -59,9 +62,10 @@ def post_action(request, public_id: str, action: str):
 def thread_action(request, public_id: str, action: str):
     thread, verbs = selectors.get_visible_thread(request.user, public_id)
     form = ReasonForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return _reason_error(request, form, None, thread.get_absolute_url())
     try:
-        THREAD_ACTIONS[action](thread=thread, by=request.user, reason=form.cleaned_data.get("reason", ""))
+        THREAD_ACTIONS[action](thread=thread, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as error:
         return _reason_error(request, form, error, thread.get_absolute_url())
     return _back(request, thread.get_absolute_url())
@@ -97,9 +101,9 @@ def report_action(request, public_id: str, action: str):
     if report is None or not permissions.can_moderate(request.user, report.post.thread.category):
         raise Http404
     form = ReasonForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return _reason_error(request, form, None, "/moderation/")
     services.handle_report(
-        report=report, by=request.user, resolve=action == "resolve",
-        reason=form.cleaned_data.get("reason", ""),
+        report=report, by=request.user, resolve=action == "resolve", reason=form.cleaned_data["reason"],
     )
     return _back(request, "/moderation/")

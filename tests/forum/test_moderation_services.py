@@ -315,3 +315,4 @@ def test_every_moderator_action_writes_one_event(premoderated, thread, moderator
     assert recorded == sorted(["approve", "reject", "hide", "unhide", "lock", "unlock", "pin", "unpin",
                                "resolve", "move", "move"])
     assert all(e.actor == moderator and e.target_id for e in events())
+

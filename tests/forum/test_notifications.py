@@ -574,3 +574,17 @@ def test_posting_to_500_watchers_runs_a_bounded_number_of_queries(
     assert told.filter(user=writer, kind="reply").count() == 1
     assert told.count() == 501
     assert Notification.objects.filter(event_key=f"post:{post_50.public_id}", user_id__in=small_watchers).count() == 50
+
+
+def test_opening_a_notification_never_redirects_to_another_site(client_for, member):
+    from django.contrib.contenttypes.models import ContentType
+
+    from forum.models import Category, Notification
+
+    category = Category.objects.create(slug="x", name="X")
+    note = Notification.objects.create(
+        user=member, kind="post", scope_type=ContentType.objects.get_for_model(Category),
+        scope_id=category.pk, text="t", url="//evil.example/", event_key="k",
+    )
+    response = client_for(member).post(f"/notifications/{note.public_id}/read/", {"open": "1"})
+    assert response["Location"] == "/notifications/"

@@ -589,3 +589,22 @@ def test_the_admins_approve_action_goes_through_the_moderation_service(
     assert Thread.objects.get(pk=thread.pk).reply_count == 1
     event = ModerationEvent.objects.get(action=Action.APPROVE)
     assert event.actor == coalition_admin and event.target_id == pending.public_id
+
+
+@pytest.mark.parametrize("action", ["lock", "pin"])
+def test_a_too_long_reason_is_refused_over_http_not_cut_short(client_for, moderator, thread, action):
+    from forum.models import ModerationEvent
+
+    response = client_for(moderator).post(f"/t/{thread.public_id}/{action}/", {"reason": "x" * 501})
+    assert response.status_code == 400
+    thread.refresh_from_db()
+    assert not thread.is_locked and not thread.is_pinned
+    assert not ModerationEvent.objects.filter(action=action).exists()
+
+
+def test_hiding_with_a_too_long_reason_hides_nothing(client_for, moderator, thread):
+    post = thread.posts.get()
+    response = client_for(moderator).post(f"/p/{post.public_id}/hide/", {"reason": "y" * 501})
+    assert response.status_code == 400
+    post.refresh_from_db()
+    assert not post.is_hidden
