@@ -67,7 +67,11 @@ def daphne_processes(count: int):
         for process in processes:
             process.terminate()
         for process in processes:
-            process.wait(timeout=10)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # daphne waits for lingering app instances
+                process.kill()
+                process.wait()
 
 
 def wait_for_health(port: int, timeout: float = 20) -> None:
