@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -72,15 +73,35 @@ def _daphne(django_db_setup):
     if not ready.wait(10):
         raise RuntimeError("daphne did not start")
     host, port = server.listening_addresses[0]
+    _servers.append(server)
     yield f"http://{host}:{port}"
     reactor.callFromThread(reactor.stop)
     thread.join(10)
 
 
+_servers: list = []
+
+
+def _quiet(server) -> bool:
+    """Every connection closed and its application (socket disconnect handlers) finished."""
+    for details in list(server.connections.values()):
+        instance = details.get("application_instance")
+        if "disconnected" not in details or (instance is not None and not instance.done()):
+            return False
+    return True
+
+
 @pytest.fixture
 def live_server_url(_daphne, transactional_db):
-    """The live server's address; every test starts on an empty database."""
-    return _daphne
+    """The live server's address; every test starts on an empty database.
+
+    After the test (its pages closed first, by `new_page`), wait for the server's socket
+    handlers to finish: their last writes would otherwise race the database flush.
+    """
+    yield _daphne
+    deadline = time.monotonic() + 10
+    while _servers and not _quiet(_servers[0]) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
