@@ -37,11 +37,6 @@ def visible_rooms(user) -> QuerySet:
     return rooms.exclude(Exists(banned)).order_by("name", "slug")
 
 
-def visible_room_ids(user) -> QuerySet:
-    """The primary keys of `visible_rooms`, to use as a subquery (`scope_id__in=`)."""
-    return visible_rooms(user).order_by().values_list("pk", flat=True)
-
-
 def moderated_rooms(user) -> QuerySet:
     return permissions.objects_for(user, Room.objects.all(), permissions.MODERATE)
 
