@@ -3,8 +3,9 @@
 An adapter, in three sections: socket events, client commands, channel-layer handlers.
 A client frame costs one trip to the database thread (`_run_command`): the socket's
 standing (session, `view_room`, ban) is read afresh, then the command calls one service
-or selector with the fresh user and room. Channel-layer handlers touch no database:
-they forward text the publisher encoded once, or ask for the same re-check.
+or selector with the fresh user and room. The room's broadcasts reach the socket through
+its process's `RoomHub` (realtime.hub), as text the publisher encoded once; the socket's
+own channel carries only what concerns it alone (a ban, a logout, a re-check order).
 """
 
 import asyncio
@@ -19,7 +20,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 
-from realtime import broadcast, protocol, selectors, services
+from realtime import broadcast, hub, protocol, selectors, services
 from realtime.errors import Forbidden, RoomError, RoomGone
 from realtime.selectors import NO_ROOM, SESSION_ENDED, Standing
 
@@ -30,12 +31,21 @@ _BIGGEST_COUNTER = 2**63 - 1
 # view_room): reading them for the socket's re-check too would double the permission
 # queries of the busiest frame, `send`.
 _GRANTS_READ_BY_THE_SERVICE = frozenset({"send", "edit"})
+# Room frames kept for a socket while it re-checks; past this the client catches up by `rev`.
+_HELD_MAX = 1000
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
     closing = False
     opened = False
+    in_hub = False
     recheck_task: asyncio.Task | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._holds = 0
+        self._held: list[str] = []
+        self._handling: set[asyncio.Task] = set()
 
     async def __call__(self, scope, receive, send):
         # However the socket ends (a disconnect, an error, a cancellation), stop its
@@ -68,18 +78,23 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return await self._refuse(standing.close_code)
         # Join every group first, then read what the client lacks: a change committed in
         # between reaches the client twice (it drops the duplicate), never not at all.
+        # The room's frames wait until `hello` and the catch-up have gone out.
         self.groups = [
-            broadcast.room_group(self.slug), broadcast.user_group(self.user_pk),
-            broadcast.session_group(self.session_key), broadcast.room_member_group(self.slug, self.user_pk),
+            broadcast.user_group(self.user_pk), broadcast.session_group(self.session_key),
+            broadcast.room_member_group(self.slug, self.user_pk),
         ]
+        self._hold()
         for group in self.groups:
             await self.channel_layer.group_add(group, self.channel_name)
+        self.in_hub = True
+        await hub.join(self.channel_layer, self.slug, self)
         standing, frames = await database_sync_to_async(self._open)(self._after())
         if standing.close_code:
             return await self._refuse(standing.close_code)
         await self.accept()
         for frame in frames:
             await self._send_frame(frame)
+        await self._release()
         self.recheck_task = asyncio.create_task(self._recheck_periodically())
 
     async def disconnect(self, code):
@@ -87,8 +102,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _forget(self) -> None:
         self.closing = True
+        self._held.clear()
         if self.recheck_task is not None:
             self.recheck_task.cancel()
+        for task in self._handling:
+            task.cancel()
+        if self.in_hub:
+            self.in_hub = False
+            await hub.leave(self.channel_layer, self.slug, self)
         if self.opened:
             self.opened = False
             try:
@@ -144,10 +165,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return int(values[-1])
         return None
 
-    async def _recheck(self) -> None:
-        standing = await database_sync_to_async(self._standing)()
-        if standing.close_code:
-            await self._close(standing.close_code)
+    async def _recheck(self, hold: bool = True) -> None:
+        """Read the socket's standing afresh; close it if it lost the room.
+
+        With `hold`, no frame of the room reaches the socket until the check is done:
+        after a revocation, not one more frame.
+        """
+        if hold:
+            self._hold()
+        try:
+            standing = await database_sync_to_async(self._standing)()
+            if standing.close_code:
+                await self._close(standing.close_code)
+        finally:
+            if hold:
+                await self._release()
 
     async def _recheck_periodically(self) -> None:
         """Orders to close travel at most once: re-check anyway, every interval.
@@ -161,7 +193,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await asyncio.sleep(delay)
             delay = interval
             try:
-                await self._recheck()
+                # Orders to re-check hold the room's frames; this safety net need not.
+                await self._recheck(hold=False)
                 await database_sync_to_async(services.socket_seen)(channel_name=self.channel_name)
             except Exception:  # a database hiccup: try again next time, keep the socket
                 logger.warning("periodic socket re-check failed", exc_info=True)
@@ -273,23 +306,53 @@ class RoomConsumer(AsyncWebsocketConsumer):
         services.set_read_only(by=standing.user, room=standing.room, on=protocol.boolean(frame, "on"))
         return []
 
-    # --- Channel-layer handlers: no database, text encoded once by the publisher ---------
+    # --- The room's frames, from the process's RoomHub: no database ---------------------
 
-    async def frame_forward(self, event):
-        await self._forward(event["text"])
-
-    async def frame_others(self, event):
-        """A frame for everyone but its sender (typing), whichever tab they type in."""
-        if event["user"] != self.user_pk:
-            await self._forward(event["text"])
-
-    async def _forward(self, text: str) -> None:
+    async def deliver(self, text: str) -> None:
+        """A frame of the room, encoded once by its publisher."""
         if self.closing:
+            return
+        if self._holds:
+            if len(self._held) < _HELD_MAX:
+                self._held.append(text)
             return
         try:
             await self.base_send({"type": "websocket.send", "text": text})
         except Exception:  # the client left between two frames (daphne raises); its disconnect follows
             self.closing = True
+
+    def room_event(self, event: dict) -> None:
+        """Any other event of the room's group (grants changed), handled by this socket.
+
+        The room's frames are held from now until it is handled, as they would wait in
+        the socket's own channel behind it.
+        """
+        self._hold()
+        task = asyncio.create_task(self._handle_room_event(event))
+        self._handling.add(task)
+        task.add_done_callback(self._handling.discard)
+
+    async def _handle_room_event(self, event: dict) -> None:
+        try:
+            await self.dispatch(event)
+        except Exception:
+            logger.exception("a room socket could not handle an event of its room")
+            await self._close(NO_ROOM)
+        finally:
+            await self._release()
+
+    def _hold(self) -> None:
+        self._holds += 1
+
+    async def _release(self) -> None:
+        self._holds -= 1
+        if self._holds or not self._held:
+            return
+        held, self._held = self._held, []
+        for text in held:
+            await self.deliver(text)
+
+    # --- Channel-layer handlers of the socket's own channel ----------------------------
 
     async def socket_close(self, event):
         """A ban (4403) or the end of this session (4401)."""

@@ -34,13 +34,19 @@ def fast_socket_settings(settings):
     presence._last_typing.clear()
 
 
-def _close_in_memory_sqlite() -> None:
-    # Django never closes an in-memory SQLite connection (it would lose the database), so
-    # the one Channels' database thread opened would outlive the test, and the next test
-    # without a database would trip over it. The main thread's connection keeps the data.
+def _close_database_thread_connections() -> None:
+    # Connections persist (CONN_MAX_AGE), so the one Channels' database thread opened
+    # would outlive the test: the next test without a database would trip over its
+    # health check, and PostgreSQL could not drop the test database at the end. Django
+    # never closes an in-memory SQLite connection (it would lose the database): close it
+    # all the same, the main thread's connection keeps the data.
     for wrapper in connections.all(initialized_only=True):
-        if wrapper.connection is not None and wrapper.vendor == "sqlite" and wrapper.is_in_memory_db():
+        if wrapper.connection is None:
+            continue
+        if wrapper.vendor == "sqlite" and wrapper.is_in_memory_db():
             BaseDatabaseWrapper.close(wrapper)
+        else:
+            wrapper.close()
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +68,7 @@ async def isolate_socket_tests(request):
     finally:
         channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
     if request.node.get_closest_marker("django_db"):
-        await sync_to_async(_close_in_memory_sqlite, thread_sensitive=True)()
+        await sync_to_async(_close_database_thread_connections, thread_sensitive=True)()
 
 
 @pytest.fixture
