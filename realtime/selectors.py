@@ -2,16 +2,21 @@
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from forum import permissions
-from forum.models import Profile, ReportStatus
+from forum.models import Follow, Profile, ReportStatus
+from realtime import sql
 from realtime.errors import NotFound
 from realtime.models import MessageReport, OpenSocket, Room, RoomBan, RoomMessage, RoomMute
 
@@ -24,6 +29,12 @@ MESSAGE_RELATIONS = ("room", "author__profile")
 def in_force(now=None) -> Q:
     """Bans and mutes that still hold: without an end, or ending later."""
     return Q(until__isnull=True) | Q(until__gt=now or timezone.now())
+
+
+def _in_force_sql(model: type[Model], alias: str) -> str:
+    """`in_force()` in the raw SQL of the hot path; takes one parameter, `sql.db_now()`."""
+    until = f"{alias}.{sql.column(model, 'until')}"
+    return f"({until} IS NULL OR {until} > %s)"
 
 
 # --- Rooms -----------------------------------------------------------------------------
@@ -97,6 +108,35 @@ def changes_since(room: Room, *, after: int, limit: int) -> tuple[list[RoomMessa
     return page[:limit], len(page) > limit, rev
 
 
+def message_pk_by_client_id(room: Room, author, client_id: str) -> int | None:
+    """The message the author already sent in the room under this client_id, if any."""
+    row = sql.fetch_one(_by_client_id_sql(), [room.pk, author.pk, client_id])
+    return row and row[0]
+
+
+def send_pace(room: Room, author, *, slow_since, window_since, nth: int) -> tuple:
+    """For flood control and slow mode: when the author last wrote in the room after
+    `slow_since`, and when they wrote their `nth` latest message after `window_since`
+    (None when they wrote fewer). Two values, however many messages the window holds.
+    """
+    row = sql.fetch_one(_send_pace_sql(), [
+        room.pk, author.pk, sql.db_datetime(slow_since), room.pk, author.pk, sql.db_datetime(window_since), nth - 1,
+    ])
+    created = RoomMessage._meta.get_field("created")
+    return sql.from_db(created, row[0]), sql.from_db(created, row[1])
+
+
+# --- Following ---------------------------------------------------------------------------
+
+def followers(room: Room) -> dict[int, str]:
+    """Who follows the room, at what level (user pk → level), leaving out its banned members.
+
+    Read after every message (notify_new_message), hence in one raw query.
+    """
+    target_type = ContentType.objects.get_for_model(Room).pk
+    return dict(sql.fetch_all(_followers_sql(), [target_type, room.pk, room.pk, sql.db_now()]))
+
+
 # --- Reports ---------------------------------------------------------------------------
 
 def open_message_reports(user) -> QuerySet:
@@ -142,8 +182,7 @@ def socket_standing(*, session_key: str | None, user_pk: int, room_slug: str, gr
     user = session_user(session_key, user_pk)
     if user is None:
         return Standing(close_code=SESSION_ENDED)
-    banned = RoomBan.objects.filter(in_force(), room=OuterRef("pk"), user=user)
-    room = Room.objects.annotate(banned=Exists(banned)).filter(slug=room_slug).order_by().first()
+    room = room_for_member(user, slug=room_slug)
     if room is None:
         return Standing(close_code=NO_ROOM)
     verbs = permissions.perms_for(user, room) if grants else None
@@ -159,22 +198,55 @@ def session_user(session_key: str | None, user_pk: int):
 
     The same test Django applies to every request (the session exists and has not
     expired, its user is active, and the password has not changed since it began),
-    without its side effects: a socket never cycles or flushes a session.
+    without its side effects: a socket never cycles or flushes a session. The session
+    row, the user and their profile come in one query.
     """
     if not session_key:
         return None
-    data = import_module(settings.SESSION_ENGINE).SessionStore(session_key).load()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not issubclass(store, DatabaseSessionStore):
+        raise ImproperlyConfigured("Sockets re-check their session in the database: use a database session engine.")
+    User, Profile = get_user_model(), _profile_model()
+    row = sql.fetch_one(_session_user_sql(store.get_model_class()), [session_key, sql.db_now(), user_pk, True])
+    if row is None:
+        return None
+    data = store(session_key).decode(row[0])
     if str(data.get(SESSION_KEY)) != str(user_pk) or data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
         return None
-    user = get_user_model().objects.select_related("profile").filter(pk=user_pk, is_active=True).first()
     session_hash = data.get(HASH_SESSION_KEY)
-    if user is None or not session_hash:
+    if not session_hash:
         return None
+    split = 1 + len(User._meta.concrete_fields)
+    user = sql.instance(User, row[1:split])
+    profile = sql.instance(Profile, row[split:]) if row[split] is not None else None
+    profile_of = Profile._meta.get_field("user")
+    profile_of.remote_field.set_cached_value(user, profile)  # as select_related("profile") would
+    if profile is not None:
+        profile_of.set_cached_value(profile, user)
     if constant_time_compare(session_hash, user.get_session_auth_hash()) or any(
         constant_time_compare(session_hash, fallback) for fallback in user.get_session_auth_fallback_hash()
     ):
         return user
     return None
+
+
+def room_for_member(user, *, slug: str | None = None, pk: int | None = None) -> Room | None:
+    """The room (by slug or pk) as it is now, with the member's ban and mute in force.
+
+    `room.banned` is a bool, `room.muted_until` the end of a mute or None (always so
+    without a member). One query: every socket frame reads this, and `post_message`
+    again under the room lock.
+    """
+    user_pk, now = getattr(user, "pk", None), sql.db_now()
+    row = sql.fetch_one(_room_sql("slug" if pk is None else "id"), [
+        user_pk, now, user_pk, now, slug if pk is None else pk,
+    ])
+    if row is None:
+        return None
+    room = sql.instance(Room, row[:-2])
+    room.banned = bool(row[-2])
+    room.muted_until = sql.from_db(RoomMute._meta.get_field("until"), row[-1])
+    return room
 
 
 def stale_before(now=None):
@@ -188,3 +260,75 @@ def online_people(room: Room) -> list[dict]:
     online = OpenSocket.objects.filter(room=room, seen_at__gte=stale_before()).values("user")
     profiles = Profile.objects.filter(user__in=online, hide_presence=False).order_by("display_name", "pk")
     return [{"id": public_id, "name": name} for public_id, name in profiles.values_list("public_id", "display_name")]
+
+
+# --- The SQL of the hot path (see realtime/sql.py) ---------------------------------------
+
+def _profile_model() -> type[Model]:
+    return get_user_model()._meta.get_field("profile").related_model
+
+
+@cache
+def _session_user_sql(session: type[Model]) -> str:
+    """Parameters: session key, now, user pk, True."""
+    User, Profile = get_user_model(), _profile_model()
+    return f"""
+        SELECT s.{sql.column(session, "session_data")}, {sql.columns(User, "u")}, {sql.columns(Profile, "p")}
+        FROM {sql.table(session)} s
+        CROSS JOIN {sql.table(User)} u
+        LEFT JOIN {sql.table(Profile)} p ON p.{sql.column(Profile, "user")} = u.{sql.quote(User._meta.pk.column)}
+        WHERE s.{sql.quote(session._meta.pk.column)} = %s AND s.{sql.column(session, "expire_date")} > %s
+          AND u.{sql.quote(User._meta.pk.column)} = %s AND u.{sql.column(User, "is_active")} = %s
+    """
+
+
+@cache
+def _room_sql(key: str) -> str:
+    """Parameters: user pk, now (the ban); user pk, now (the mute); the room's slug or id."""
+    def of_member(model: type[Model], alias: str, select: str) -> str:
+        return (
+            f"SELECT {select} FROM {sql.table(model)} {alias}"
+            f" WHERE {alias}.{sql.column(model, 'room')} = r.{sql.column(Room, 'id')}"
+            f" AND {alias}.{sql.column(model, 'user')} = %s AND {_in_force_sql(model, alias)}"
+        )
+
+    return f"""
+        SELECT {sql.columns(Room, "r")},
+               EXISTS ({of_member(RoomBan, "b", "1")}),
+               ({of_member(RoomMute, "m", f"m.{sql.column(RoomMute, 'until')}")})
+        FROM {sql.table(Room)} r WHERE r.{sql.column(Room, key)} = %s
+    """
+
+
+@cache
+def _followers_sql() -> str:
+    """Parameters: the room's content type and pk; its pk again and now (the bans in force)."""
+    user = sql.column(Follow, "user")
+    return f"""
+        SELECT f.{user}, f.{sql.column(Follow, "level")} FROM {sql.table(Follow)} f
+        WHERE f.{sql.column(Follow, "target_type")} = %s AND f.{sql.column(Follow, "target_id")} = %s
+          AND NOT EXISTS (
+            SELECT 1 FROM {sql.table(RoomBan)} b WHERE b.{sql.column(RoomBan, "room")} = %s
+              AND b.{sql.column(RoomBan, "user")} = f.{user} AND {_in_force_sql(RoomBan, "b")})
+    """
+
+
+@cache
+def _by_client_id_sql() -> str:
+    """Parameters: room, author, client_id (the unique index of one_message_per_client_id)."""
+    return f"""
+        SELECT {sql.quote(RoomMessage._meta.pk.column)} FROM {sql.table(RoomMessage)}
+        WHERE {sql.column(RoomMessage, "room")} = %s AND {sql.column(RoomMessage, "author")} = %s
+          AND {sql.column(RoomMessage, "client_id")} = %s
+    """
+
+
+@cache
+def _send_pace_sql() -> str:
+    """Parameters: room, author, since; room, author, since, offset (room_message_author_created)."""
+    created = sql.column(RoomMessage, "created")
+    mine = (
+        f"FROM {sql.table(RoomMessage)} WHERE {sql.column(RoomMessage, 'room')} = %s"
+        f" AND {sql.column(RoomMessage, 'author')} = %s AND {created} > %s"
+    )
+    return f"SELECT (SELECT MAX({created}) {mine}), (SELECT {created} {mine} ORDER BY {created} DESC LIMIT 1 OFFSET %s)"

@@ -8,11 +8,10 @@ catches up by `rev` misses nothing.
 import math
 import re
 from datetime import timedelta
-from functools import partial
+from functools import cache, partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from forum import permissions
@@ -21,9 +20,9 @@ from forum.models.moderation import REASON_MAX
 from forum.mentions import render_with_mentions
 from forum.services.audit import record_moderation_event
 from forum.services.moderation import clean_reason as clean_moderator_reason
-from realtime import broadcast, protocol, selectors
+from realtime import broadcast, protocol, selectors, sql
 from realtime.errors import BadRequest, Forbidden, Muted, NotFound, RateLimited, ReadOnly, RoomGone, TooLong
-from realtime.models import BODY_MAX, MessageReport, Room, RoomBan, RoomMessage, RoomMute
+from realtime.models import BODY_MAX, MessageReport, Room, RoomMessage
 from realtime.services.notify import notify_new_message
 
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -70,10 +69,10 @@ def check_can_post(user, room: Room) -> None:
 
 def _check_not_sanctioned(locked: Room) -> None:
     """The writer's ban and mute, as read with the room row by `_advance`."""
-    if locked.writer_banned:
+    if locked.banned:
         raise Forbidden("You are banned from this room.")
-    if locked.writer_muted_until is not None:
-        raise Muted(f"You are muted in this room until {protocol.iso(locked.writer_muted_until)}.")
+    if locked.muted_until is not None:
+        raise Muted(f"You are muted in this room until {protocol.iso(locked.muted_until)}.")
 
 
 def _advance(room: Room, *, new_message: bool, writer=None) -> Room:
@@ -82,46 +81,47 @@ def _advance(room: Room, *, new_message: bool, writer=None) -> Room:
     The UPDATE takes the row lock on PostgreSQL, and SQLite's IMMEDIATE transactions
     hold the database's write lock: either way it is held until the commit. Call it
     inside transaction.atomic(); a rollback gives the numbers back, so `seq` has no gap.
-    The row comes with the writer's ban and mute (`writer_banned`, `writer_muted_until`),
-    read in the same query: a message costs few queries, and it is the fan-out's budget.
+    The row is read after the UPDATE, so under the lock, with the writer's ban and mute
+    (`banned`, `muted_until`) in the same query. Not `UPDATE … RETURNING` with them: on
+    PostgreSQL its subqueries would see the bans as of before it waited for the lock.
     """
-    changes = {"rev": F("rev") + 1}
-    if new_message:
-        changes["seq"] = F("seq") + 1
-    Room.objects.filter(pk=room.pk).update(**changes)
-    if writer is None:
-        return Room.objects.get(pk=room.pk)
-    sanctions = {"room": OuterRef("pk"), "user": writer}
-    return Room.objects.annotate(
-        writer_banned=Exists(RoomBan.objects.filter(selectors.in_force(), **sanctions)),
-        writer_muted_until=Subquery(RoomMute.objects.filter(selectors.in_force(), **sanctions).values("until")[:1]),
-    ).get(pk=room.pk)
+    sql.execute(_advance_sql(new_message), [room.pk])
+    locked = selectors.room_for_member(writer, pk=room.pk)
+    if locked is None:
+        raise Room.DoesNotExist("The room was deleted.")
+    return locked
+
+
+@cache
+def _advance_sql(new_message: bool) -> str:
+    # Every message runs it: raw, like the reads of realtime/sql.py.
+    counters = [sql.column(Room, "rev")] + ([sql.column(Room, "seq")] if new_message else [])
+    changes = ", ".join(f"{counter} = {counter} + 1" for counter in counters)
+    return f"UPDATE {sql.table(Room)} SET {changes} WHERE {sql.column(Room, 'id')} = %s"
 
 
 def _check_pace(room: Room, author, now) -> None:
     """Flood control and slow mode, read under the room lock so that racing sends count."""
     limit, window = flood_limit()
     slow = room.slow_mode_seconds
-    recent = list(
-        RoomMessage.objects.filter(
-            room=room, author=author, created__gt=now - timedelta(seconds=max(window, slow))
-        ).order_by("-created").values_list("created", flat=True)[:limit]
+    latest, oldest_of_limit = selectors.send_pace(
+        room, author, slow_since=now - timedelta(seconds=slow), window_since=now - timedelta(seconds=window),
+        nth=limit,
     )
-    if slow and recent and recent[0] > now - timedelta(seconds=slow):
-        wait = (recent[0] + timedelta(seconds=slow) - now).total_seconds()
+    if slow and latest is not None:
+        wait = (latest + timedelta(seconds=slow) - now).total_seconds()
         raise RateLimited(math.ceil(wait), f"Slow mode: one message every {slow} seconds.")
-    in_window = [created for created in recent if created > now - timedelta(seconds=window)]
-    if len(in_window) >= limit:
-        wait = (in_window[-1] + timedelta(seconds=window) - now).total_seconds()
+    if oldest_of_limit is not None:  # `limit` messages in the window already
+        wait = (oldest_of_limit + timedelta(seconds=window) - now).total_seconds()
         raise RateLimited(math.ceil(wait), f"At most {limit} messages in {window} seconds.")
 
 
 def _stored(room: Room, author, client_id: str) -> RoomMessage | None:
     # Almost always there is none: ask the cheap question first (the unique index).
-    stored = RoomMessage.objects.filter(room=room, author=author, client_id=client_id)
-    if not stored.exists():
+    pk = selectors.message_pk_by_client_id(room, author, client_id)
+    if pk is None:
         return None
-    return stored.select_related(*selectors.MESSAGE_RELATIONS).get()
+    return RoomMessage.objects.select_related(*selectors.MESSAGE_RELATIONS).get(pk=pk)
 
 
 class _AlreadyStored(Exception):
@@ -146,7 +146,7 @@ def post_message(*, author, room: Room, body: str, client_id: str) -> tuple[Room
     try:
         with transaction.atomic():
             locked = _advance(room, new_message=True, writer=author)
-            if locked.writer_banned:
+            if locked.banned:
                 raise Forbidden("You are banned from this room.")
             stored = _stored(room, author, client_id)
             if stored is not None:
@@ -162,7 +162,7 @@ def post_message(*, author, room: Room, body: str, client_id: str) -> tuple[Room
             )
             _publish_on_commit(locked, protocol.message_event("message", message))
             mentioned_ids = [profile.user_id for profile in mentioned]
-            transaction.on_commit(partial(notify_new_message, message.pk, mentioned_ids))
+            transaction.on_commit(partial(notify_new_message, message, mentioned_ids))
     except _AlreadyStored as repeat:
         return repeat.message, False
     except IntegrityError:

@@ -1,28 +1,29 @@
 """Telling room watchers and mentioned members of a new message, after it is committed."""
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
 
-from forum.models import Follow, FollowLevel
+from forum.models import FollowLevel
 from forum.services.notifications import isolate, notify_room_message
 from realtime.models import RoomBan, RoomMessage
-from realtime.selectors import in_force
+from realtime.selectors import followers, in_force
 
 
-def notify_new_message(message_pk: int, mentioned_ids: list[int]) -> int:
+def notify_new_message(message: RoomMessage, mentioned_ids: list[int]) -> int:
     """Watchers get one `room` notification per room until read; the mentioned, a `mention`.
 
     A ban overrides a grant: banned members hear nothing; a member who muted the room
-    hears nothing either, mentions included.
+    hears nothing either, mentions included. `message` is the one `post_message` stored,
+    with its room: it is not read again.
     """
-    message = RoomMessage.objects.select_related("room", "author__profile").get(pk=message_pk)
     room = message.room
-    levels = dict(Follow.objects.filter(
-        target_type=ContentType.objects.get_for_model(room), target_id=room.pk,
-    ).values_list("user_id", "level"))
-    banned = set(RoomBan.objects.filter(in_force(), room=room).values_list("user_id", flat=True))
-    watchers = {pk for pk, level in levels.items() if level == FollowLevel.WATCHING} - banned
-    mentioned = {pk for pk in mentioned_ids if levels.get(pk) != FollowLevel.MUTED} - banned
+    levels = followers(room)
+    watchers = {pk for pk, level in levels.items() if level == FollowLevel.WATCHING} - {message.author_id}
+    mentioned = {pk for pk in mentioned_ids if levels.get(pk) != FollowLevel.MUTED} - {message.author_id}
+    if mentioned:  # a banned member who does not follow the room is not among the followers
+        mentioned -= set(RoomBan.objects.filter(in_force(), room=room, user_id__in=mentioned)
+                         .values_list("user_id", flat=True))
+    if not watchers and not mentioned:
+        return 0  # most messages: nobody but the author follows the room
     name, room_name = isolate(message.author.profile.display_name), isolate(room.name)
 
     def text_for(kind: str) -> str:
