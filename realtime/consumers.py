@@ -68,11 +68,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.slug = self.scope["url_route"]["kwargs"]["slug"]
-        user, session = self.scope.get("user"), self.scope.get("session")
-        self.session_key = getattr(session, "session_key", None)
-        if user is None or not user.is_authenticated or not self.session_key:
+        self.session_key = self.scope.get("session_key")
+        self.user_pk = None
+        if self.session_key:  # without one, no trip to the database thread
+            self.user_pk = await database_sync_to_async(selectors.socket_user_pk)(self.session_key)
+        if self.user_pk is None:
             return await self._refuse(SESSION_ENDED)
-        self.user_pk = user.pk
         standing = await database_sync_to_async(self._standing)()
         if standing.close_code:
             return await self._refuse(standing.close_code)

@@ -18,7 +18,7 @@ from django.http import Http404
 from forum.selectors.content import get_visible_thread
 from forum.selectors.notifications import unread_count
 from realtime import broadcast
-from realtime.selectors import session_user
+from realtime.selectors import session_user, socket_user_pk
 
 SESSION_ENDED, NOT_FOUND = 4401, 4404
 
@@ -32,9 +32,10 @@ class _LiveSocket(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.groups_joined, self.recheck_task = [], None
-        user, session = self.scope.get("user"), self.scope.get("session")
-        self.user_pk = user.pk if user is not None and user.is_authenticated else None
-        self.session_key = session.session_key if session is not None else None
+        self.session_key = self.scope.get("session_key")
+        self.user_pk = None
+        if self.session_key:  # without one, no trip to the database thread
+            self.user_pk = await database_sync_to_async(socket_user_pk)(self.session_key)
         code = await self.check()
         if code is not None:
             await self.accept()  # refusals are read by the client as close codes

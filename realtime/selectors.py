@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -191,6 +191,18 @@ def socket_standing(*, session_key: str | None, user_pk: int, room_slug: str, gr
     if room.banned:
         return Standing(close_code=BANNED)
     return Standing(user=user, room=room, verbs=verbs)
+
+
+def socket_user_pk(session_key: str | None) -> int | None:
+    """Whose session this is, by its data alone: the socket's first guess, which
+    `session_user` then checks in full, as on every frame after."""
+    if not session_key:
+        return None
+    value = import_module(settings.SESSION_ENGINE).SessionStore(session_key).load().get(SESSION_KEY)
+    try:
+        return get_user_model()._meta.pk.to_python(value) if value is not None else None
+    except ValidationError:
+        return None
 
 
 def session_user(session_key: str | None, user_pk: int):

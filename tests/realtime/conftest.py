@@ -51,14 +51,18 @@ def _close_database_thread_connections() -> None:
 
 @pytest.fixture(autouse=True)
 async def isolate_socket_tests(request):
-    """After a test on sockets: a fresh channel layer and database thread for the next.
+    """Around a test on sockets: a fresh channel layer and database thread.
 
     Each test runs in its own event loop, and a channel layer keeps loop-bound state
     (channels-redis' receive lock), so the layer instance is dropped after flushing it.
+    The database thread's connections are closed before and after: a socket that was
+    still closing when an earlier test ended may have opened one.
     """
-    yield
     if not inspect.iscoroutinefunction(request.function):
+        yield
         return
+    await sync_to_async(_close_database_thread_connections, thread_sensitive=True)()
+    yield
     try:
         await get_channel_layer().flush()
     except RuntimeError:
@@ -67,8 +71,7 @@ async def isolate_socket_tests(request):
         pass
     finally:
         channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
-    if request.node.get_closest_marker("django_db"):
-        await sync_to_async(_close_database_thread_connections, thread_sensitive=True)()
+    await sync_to_async(_close_database_thread_connections, thread_sensitive=True)()
 
 
 @pytest.fixture

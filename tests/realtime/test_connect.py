@@ -1,7 +1,11 @@
 """Opening a room socket: who is refused with which code, and what an accepted socket gets first."""
 
+from datetime import timedelta
+
 import pytest
 from channels.db import database_sync_to_async
+from django.contrib.sessions.models import Session
+from django.utils import timezone
 
 from forum.models.people import Location
 from forum.sanitiser import render_markdown
@@ -21,6 +25,29 @@ async def test_a_socket_with_an_unknown_session_is_closed_with_4401(member, room
     client.cookies["sessionid"] = "not-a-session-we-made"
     socket = await connect(member, client=client, expect_open=False)
     await socket.expect_closed(4401)
+
+
+async def test_an_expired_session_or_a_disabled_account_is_closed_with_4401(member, make_member, room, connect, client_for):
+    expired_client = await database_sync_to_async(client_for)(member)
+    key = expired_client.cookies["sessionid"].value
+    await database_sync_to_async(
+        lambda: Session.objects.filter(pk=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    )()
+    disabled = await database_sync_to_async(make_member)()
+    disabled_client = await database_sync_to_async(client_for)(disabled)
+    disabled.is_active = False
+    await database_sync_to_async(disabled.save)()
+
+    for client in (expired_client, disabled_client):
+        socket = await connect(None, client=client, expect_open=False)
+        await socket.expect_closed(4401)
+
+
+async def test_each_socket_belongs_to_the_member_its_session_logs_in(member, make_member, room, connect):
+    other = await database_sync_to_async(make_member)(display_name="Sami")
+    mine, theirs = await connect(member), await connect(other)
+    profiles = await database_sync_to_async(lambda: (member.profile.public_id, other.profile.public_id))()
+    assert (mine.hello["me"]["id"], theirs.hello["me"]["id"]) == profiles
 
 
 async def test_a_missing_room_and_a_room_without_grant_are_refused_alike_with_4404(
