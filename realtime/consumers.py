@@ -362,7 +362,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def grants_changed(self, event):
         """A grant on the room changed: re-check `view_room` now, not in 30 seconds.
 
-        Awaited here, so no frame of the room is forwarded until the check is done.
+        No frame of the room reaches the socket until the check is done (`_recheck` holds them).
         """
         await self._recheck()
 
