@@ -122,7 +122,8 @@ async def join(layer, slug: str, socket: RoomSocket) -> None:
         try:
             await hub.start()
         except BaseException:
-            hubs.pop((id(layer), slug), None)
+            if hubs.get((id(layer), slug)) is hub:
+                del hubs[(id(layer), slug)]
             raise
         return
     hub.sockets.add(socket)
