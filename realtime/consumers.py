@@ -1,6 +1,7 @@
 """`/ws/rooms/<slug>/`: one room over a WebSocket (DESIGN.md, Wire protocol).
 
-An adapter, in three sections: socket events, client commands, channel-layer handlers.
+An adapter, in four sections: socket events, client commands, the room's frames (from the
+hub), and the handlers of the socket's own channel.
 A client frame costs one trip to the database thread (`_run_command`): the socket's
 standing (session, `view_room`, ban) is read afresh, then the command calls one service
 or selector with the fresh user and room. The room's broadcasts reach the socket through
