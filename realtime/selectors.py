@@ -16,7 +16,7 @@ from django.utils.crypto import constant_time_compare
 
 from forum import permissions
 from forum.models import Follow, Profile, ReportStatus
-from realtime import sql
+from forum import sql
 from realtime.errors import NotFound
 from realtime.models import MessageReport, OpenSocket, Room, RoomBan, RoomMessage, RoomMute
 
@@ -274,7 +274,7 @@ def online_people(room: Room) -> list[dict]:
     return [{"id": public_id, "name": name} for public_id, name in profiles.values_list("public_id", "display_name")]
 
 
-# --- The SQL of the hot path (see realtime/sql.py) ---------------------------------------
+# --- The SQL of the hot path (see forum/sql.py) ---------------------------------------
 
 def _profile_model() -> type[Model]:
     return get_user_model()._meta.get_field("profile").related_model

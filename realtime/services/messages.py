@@ -14,13 +14,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from forum import permissions
+from forum import permissions, sql
 from forum.models import Action, ReportStatus
 from forum.models.moderation import REASON_MAX
 from forum.mentions import render_with_mentions
 from forum.services.audit import record_moderation_event
 from forum.services.moderation import clean_reason as clean_moderator_reason
-from realtime import broadcast, protocol, selectors, sql
+from realtime import broadcast, protocol, selectors
 from realtime.errors import BadRequest, Forbidden, Muted, NotFound, RateLimited, ReadOnly, RoomGone, TooLong
 from realtime.models import BODY_MAX, MessageReport, Room, RoomMessage
 from realtime.services.notify import notify_new_message
@@ -94,7 +94,7 @@ def _advance(room: Room, *, new_message: bool, writer=None) -> Room:
 
 @cache
 def _advance_sql(new_message: bool) -> str:
-    # Every message runs it: raw, like the reads of realtime/sql.py.
+    # Every message runs it: raw, like the reads of forum/sql.py.
     counters = [sql.column(Room, "rev")] + ([sql.column(Room, "seq")] if new_message else [])
     changes = ", ".join(f"{counter} = {counter} + 1" for counter in counters)
     return f"UPDATE {sql.table(Room)} SET {changes} WHERE {sql.column(Room, 'id')} = %s"
