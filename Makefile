@@ -6,10 +6,12 @@ PORT ?= 8000
 
 .PHONY: install run test screenshots messages bench clean
 
+# Installs the lock, nothing else: every package pinned, every file checked against its
+# hash (README, "Upgrading a dependency"). pip itself stays the one venv brings: an
+# unpinned upgrade would run code the lock never saw.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed

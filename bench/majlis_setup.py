@@ -17,7 +17,7 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from forum.services.accounts import create_member  # noqa: E402
-from forum.services.grants import grant_permission  # noqa: E402
+from forum.services.grants import do_grant_permission  # noqa: E402
 from realtime.services import create_room  # noqa: E402
 
 
@@ -25,7 +25,7 @@ def main(count: int) -> None:
     room = create_room(by=None, slug="bench", name="Benchmark")
     members = Group.objects.get_or_create(name="members")[0]
     for perm in ("view_room", "post_in_room"):
-        grant_permission(by=None, perm=perm, obj=room, to=members)
+        do_grant_permission(actor=None, via="bench", perm=perm, obj=room, to=members)
     sessions = []
     for n in range(count):
         user = create_member(

@@ -125,7 +125,13 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # A socket's channel is read by a BZPOPMIN that Redis holds for up to 5 s
+                # (channels-redis' `brpop_timeout`). redis-py 8 gives every connection a
+                # 5 s read timeout by default (None before), which then cuts the idle
+                # read first and closes the socket with 1011. A read timeout above the
+                # blocking one lets the wait end as Redis decides, and still notices a
+                # Redis that stopped answering.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
                 # Redis never holds readable messages: the key is derived from ours.
                 "symmetric_encryption_keys": [
                     hashlib.sha256(b"majlis-channel-layer:" + SECRET_KEY.encode()).hexdigest()
@@ -202,6 +208,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
+    # The TLS proxy's word on the scheme, for pages (Django) and sockets (realtime/origin.py).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -259,6 +266,13 @@ LOGGING = {
 }
 
 MAJLIS_INVITATION_DAYS = 7
+
+# A socket whose client leaves this many bytes unread is closed with 4408 (too slow); it
+# reconnects and catches up by `rev` (realtime/backpressure.py).
+MAJLIS_SOCKET_OUTPUT_LIMIT = int(os.environ.get("MAJLIS_SOCKET_OUTPUT_LIMIT", str(4 * 1024 * 1024)))
+# How often each process reads the standing log (realtime/standing.py): a grant, ban or
+# account change made anywhere reaches every open socket within a second.
+MAJLIS_STANDING_POLL_SECONDS = 0.5
 
 # axes.W006 asks us to lock by client address too. We lock by account name on purpose:
 # Majlis never stores a client address (threat model), and lockouts are never permanent.

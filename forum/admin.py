@@ -150,10 +150,18 @@ class PostAdmin(ReadOnlyAdmin):
 class ModerationEventAdmin(ReadOnlyAdmin):
     """The audit log: coalition admins read it; nobody edits or deletes it."""
 
-    list_display = ("created_at", "actor", "action", "scope_type", "scope_id", "target_kind", "target_id", "reason")
+    list_display = ("created_at", "who", "action", "scope_type", "scope_id", "target_kind", "target_id", "reason")
     list_filter = ("action", "scope_type")
-    list_select_related = ("actor", "scope_type")
+    list_select_related = ("actor__profile", "scope_type")
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("actor"), ordering="actor")
+    def who(self, event: ModerationEvent) -> str:
+        """The admin or moderator, or what acted without one (`manage.py grant --system`)."""
+        if event.actor is not None:
+            profile = getattr(event.actor, "profile", None)
+            return f"{profile.display_name} ({event.actor.username})" if profile else event.actor.username
+        return (event.details or {}).get("via") or "—"
 
 
 @admin.register(PostReport)
@@ -163,7 +171,8 @@ class PostReportAdmin(ReadOnlyAdmin):
 
 
 class MajlisUserAdmin(UserAdmin):
-    """Django's user admin, plus: disabling an account closes its open sockets at once."""
+    """Django's user admin, plus: disabling an account or setting its password closes the
+    sockets of the sessions that ended, at once."""
 
     def save_model(self, request, obj, form, change):
         if change and "is_active" in form.changed_data:
@@ -171,6 +180,12 @@ class MajlisUserAdmin(UserAdmin):
             services.sessions_changed(obj)
         else:
             super().save_model(request, obj, form, change)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # the new password was saved
+            services.sessions_changed(self.get_object(request, id))
+        return response
 
 
 admin.site.unregister(get_user_model())

@@ -93,7 +93,7 @@ def seed_forum(organisations, people):
 
     from forum.models import Category, Thread
     from forum.services.content import create_category, reply, start_thread
-    from forum.services.grants import grant_permission
+    from forum.services.grants import do_grant_permission
 
     categories = {}
     for position, (slug, name, description, requires_approval, group_name) in enumerate(CATEGORIES):
@@ -104,10 +104,10 @@ def seed_forum(organisations, people):
             )
             Category.objects.filter(pk=category.pk).update(position=position)
             group = Group.objects.get(name=group_name)
-            grant_permission(by=None, perm="view_category", obj=category, to=group)
-            grant_permission(by=None, perm="post_in_category", obj=category, to=group)
+            do_grant_permission(actor=None, via="seed_demo", perm="view_category", obj=category, to=group)
+            do_grant_permission(actor=None, via="seed_demo", perm="post_in_category", obj=category, to=group)
             if group_name == "members":
-                grant_permission(by=None, perm="moderate_category", obj=category, to=people["moderator"])
+                do_grant_permission(actor=None, via="seed_demo", perm="moderate_category", obj=category, to=people["moderator"])
         categories[slug] = category
     for slug, author, title, body, replies in THREADS:
         if Thread.objects.filter(category=categories[slug], title=title).exists():

@@ -72,10 +72,8 @@ def publish_frame_to_others(group: str, frame: dict, user_pk: int) -> None:
     publish(group, "frame.others", text=encode(frame), user=user_pk)
 
 
-def grants_changed(groups: list[str]) -> None:
-    """Tell sockets in these groups to re-check their grants at once."""
-    for group in groups:
-        publish(group, "grants.changed")
+# The order to re-check a socket's standing now (forum.services.standing sends it).
+STANDING_CHANGED = "standing.changed"
 
 
 def close_sockets(group: str, code: int) -> None:

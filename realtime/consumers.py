@@ -10,6 +10,7 @@ own channel carries only what concerns it alone (a ban, a logout, a re-check ord
 """
 
 import asyncio
+import itertools
 import logging
 import random
 from datetime import timedelta
@@ -22,8 +23,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from realtime import broadcast, hub, protocol, selectors, services
-from realtime.errors import Forbidden, RoomError, RoomGone
-from realtime.selectors import NO_ROOM, SESSION_ENDED, Standing
+from realtime import standing as standing_log
+from realtime.backpressure import OutputMeter
+from realtime.errors import Forbidden, RateLimited, RoomError, RoomGone
+from realtime.selectors import NO_ROOM, SESSION_ENDED, TOO_SLOW, Standing
 
 logger = logging.getLogger(__name__)
 
@@ -34,13 +37,20 @@ _BIGGEST_COUNTER = 2**63 - 1
 _GRANTS_READ_BY_THE_SERVICE = frozenset({"send", "edit"})
 # Room frames kept for a socket while it re-checks; past this the client catches up by `rev`.
 _HELD_MAX = 1000
+# A check that failed (the database did not answer) is tried again after this long, doubled
+# each time up to the last; the socket's frames stay held meanwhile.
+_RETRY_DELAYS = (0.5, 1, 2, 5)
+# Frames whose answers can be large: one at a time while the client has not read the last.
+_CATCH_UP_COMMANDS = frozenset({"history", "sync"})
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
     closing = False
     opened = False
     in_hub = False
+    watched = False
     recheck_task: asyncio.Task | None = None
+    meter: OutputMeter | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,6 +85,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.user_pk = await database_sync_to_async(selectors.socket_user_pk)(self.session_key)
         if self.user_pk is None:
             return await self._refuse(SESSION_ENDED)
+        # Watched before the first check: a change committed after it reaches the socket.
+        self.watched = True
+        await standing_log.watch(self, standing_log.socket_keys(user_pk=self.user_pk, room=self.slug))
         standing = await database_sync_to_async(self._standing)()
         if standing.close_code:
             return await self._refuse(standing.close_code)
@@ -93,6 +106,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         standing, frames = await database_sync_to_async(self._open)(self._after())
         if standing.close_code:
             return await self._refuse(standing.close_code)
+        self.meter = OutputMeter(self.base_send)
         await self.accept()
         for frame in frames:
             await self._send_frame(frame)
@@ -109,6 +123,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.recheck_task.cancel()
         for task in self._handling:
             task.cancel()
+        if self.watched:
+            self.watched = False
+            standing_log.unwatch(self)
+        if self.meter is not None:
+            self.meter.close()
         if self.in_hub:
             self.in_hub = False
             await hub.leave(self.channel_layer, self.slug, self)
@@ -128,6 +147,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         try:
             frame = protocol.parse(text_data, bytes_data)
             ref = protocol.ref_of(frame)
+            if frame["type"] in _CATCH_UP_COMMANDS and self.meter is not None and self.meter.backed_up:
+                # Its answer would only wait behind the last one, in our memory.
+                raise RateLimited(1, "Read what was sent before asking for more.")
             standing, replies = await database_sync_to_async(self._run_command)(frame)
         except RoomError as error:
             await self._send_frame(protocol.error(error, ref))
@@ -183,6 +205,30 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if hold:
                 await self._release()
 
+    def recheck_soon(self) -> None:
+        """Told that its standing may have changed (realtime.standing): hold the room's
+        frames from now until a fresh check has passed, retrying while it fails."""
+        if self.closing:
+            return
+        self._hold()
+        task = asyncio.create_task(self._recheck_until_done())
+        self._handling.add(task)
+        task.add_done_callback(self._handling.discard)
+
+    async def _recheck_until_done(self) -> None:
+        try:
+            for attempt in itertools.count():
+                if self.closing:
+                    return
+                try:
+                    await self._recheck(hold=False)
+                    return
+                except Exception:  # the database did not answer: keep holding, try again
+                    logger.warning("a room socket's re-check failed; trying again", exc_info=True)
+                    await asyncio.sleep(_RETRY_DELAYS[min(attempt, len(_RETRY_DELAYS) - 1)])
+        finally:
+            await self._release()
+
     async def _recheck_periodically(self) -> None:
         """Orders to close travel at most once: re-check anyway, every interval.
 
@@ -202,7 +248,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 logger.warning("periodic socket re-check failed", exc_info=True)
 
     async def _send_frame(self, frame: dict) -> None:
-        await self.send(text_data=broadcast.encode(frame))
+        await self._send_text(broadcast.encode(frame))
+
+    async def _send_text(self, text: str) -> None:
+        """Hand a frame to daphne; close a socket whose client has left too much unread
+        (4408: it reconnects and catches up by `rev`)."""
+        counted = self.meter is not None and self.meter.backed_up
+        await self.base_send({"type": "websocket.send", "text": text})
+        if counted and self.meter.passed_bound(text):
+            await self._close(TOO_SLOW)
 
     async def _refuse(self, code: int) -> None:
         """Accept, then close at once with a code the client can read (DESIGN.md)."""
@@ -319,7 +373,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 self._held.append(text)
             return
         try:
-            await self.base_send({"type": "websocket.send", "text": text})
+            await self._send_text(text)
         except Exception:  # the client left between two frames (daphne raises); its disconnect follows
             self.closing = True
 
@@ -360,13 +414,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """A ban (4403) or the end of this session (4401)."""
         await self._close(event["code"])
 
-    async def grants_changed(self, event):
-        """A grant on the room changed: re-check `view_room` now, not in 30 seconds.
-
-        No frame of the room reaches the socket until the check is done (`_recheck` holds them).
-        """
+    async def standing_changed(self, event):
+        """A grant on the room, a ban, the member's account or session changed: re-check
+        now, not in 30 seconds. No frame of the room reaches the socket until the check
+        is done (`_recheck` holds them)."""
         await self._recheck()
 
-    async def sessions_recheck(self, event):
-        """A password change or a disabled account: is this socket's session still good?"""
-        await self._recheck()
+    async def session_rekeyed(self, event):
+        """The member changed their password here: this session lives on under a new key."""
+        old, new = self.session_key, event["key"]
+        self.session_key = new
+        self.groups = [broadcast.session_group(new) if g == broadcast.session_group(old) else g for g in self.groups]
+        await self.channel_layer.group_add(broadcast.session_group(new), self.channel_name)
+        await self.channel_layer.group_discard(broadcast.session_group(old), self.channel_name)

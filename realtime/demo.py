@@ -29,7 +29,7 @@ def seed_rooms(organisations, people) -> dict:
     """Create the demo rooms with their grants and a few messages; safe to run again."""
     from django.contrib.auth.models import Group
 
-    from forum.services.grants import grant_permission
+    from forum.services.grants import do_grant_permission
     from realtime.models import Room
     from realtime.services import create_room, post_message
 
@@ -39,9 +39,9 @@ def seed_rooms(organisations, people) -> dict:
             return room
         room = create_room(by=None, slug=slug, name=name, topic=topic, retention_days=retention_days)
         for perm in ("view_room", "post_in_room"):
-            grant_permission(by=None, perm=perm, obj=room, to=group)
+            do_grant_permission(actor=None, via="seed_demo", perm=perm, obj=room, to=group)
         if moderated:
-            grant_permission(by=None, perm="moderate_room", obj=room, to=people["moderator"])
+            do_grant_permission(actor=None, via="seed_demo", perm="moderate_room", obj=room, to=people["moderator"])
         return room
 
     rooms = {}

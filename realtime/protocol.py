@@ -15,6 +15,10 @@ MAX_FRAME_BYTES = 64 * 1024
 HISTORY_ON_CONNECT = 50
 HISTORY_MAX = 100
 SYNC_MAX = 500
+# daphne's WebSocket refuses to send a message over 1 MiB (autobahn's payload limit): it
+# raises, and the socket closes with 1011. Catch-up frames stop at half of that and say
+# `has_more`; the client asks for the rest.
+FRAME_BUDGET = 512 * 1024
 MUTE_MINUTES_MAX = 60 * 24 * 30
 SLOW_MODE_MAX = 60 * 60
 
@@ -28,7 +32,20 @@ _MISSING = object()
 # --- Client frames -------------------------------------------------------------------
 
 def parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
-    """A client frame as a dict with a known `type`, or BadRequest / TooLong."""
+    """A room frame as a dict with a known `type`, or BadRequest / TooLong."""
+    frame = parse_object(text_data, bytes_data)
+    kind = frame.get("type")
+    if not isinstance(kind, str) or kind not in COMMANDS:  # `[]` or `{}` is no type (nor hashable)
+        raise BadRequest("Unknown frame type.")
+    return frame
+
+
+def parse_object(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
+    """Any socket's client frame as a JSON object, or BadRequest / TooLong.
+
+    Whatever a client sends ends here as one of those two errors, never as an exception
+    that would close the socket (DESIGN.md: errors never close the socket).
+    """
     if text_data is None:
         if bytes_data is not None and len(bytes_data) > MAX_FRAME_BYTES:
             raise TooLong("A frame can have at most 64 KiB.")
@@ -41,12 +58,18 @@ def parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
         raise TooLong("A frame can have at most 64 KiB.")
     try:
         frame = json.loads(text_data, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError):  # RecursionError: JSON nested a thousand deep
         raise BadRequest("A frame must be JSON.")
     if not isinstance(frame, dict):
         raise BadRequest("A frame must be a JSON object.")
-    if frame.get("type") not in COMMANDS:
-        raise BadRequest("Unknown frame type.")
+    # No database or encoder takes a lone surrogate. One can hide in the text itself
+    # (when not from daphne, which checks its UTF-8) or in a `\\ud800`-style escape.
+    try:
+        text_data.encode("utf-8")
+        if "\\u" in text_data:
+            json.dumps(frame, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):
+        raise BadRequest("A frame's text must be valid Unicode (no lone surrogates).")
     return frame
 
 
@@ -139,11 +162,25 @@ def hello(room, profile, *, can_post: bool, can_moderate: bool) -> dict:
 
 
 def history(messages: list, has_more: bool) -> dict:
-    return {"type": "history", "messages": [message(m) for m in messages], "has_more": has_more}
+    """Messages by `seq`, oldest first; past the frame budget the oldest are left out."""
+    kept, trimmed = _within_budget([message(m) for m in reversed(messages)])
+    return {"type": "history", "messages": kept[::-1], "has_more": has_more or trimmed}
 
 
 def sync(messages: list, has_more: bool, rev: int) -> dict:
-    return {"type": "sync", "messages": [message(m) for m in messages], "has_more": has_more, "rev": rev}
+    """Messages by `rev`, oldest change first; past the frame budget the newest wait."""
+    kept, trimmed = _within_budget([message(m) for m in messages])
+    return {"type": "sync", "messages": kept, "has_more": has_more or trimmed, "rev": rev}
+
+
+def _within_budget(messages: list[dict]) -> tuple[list[dict], bool]:
+    """The leading messages whose encoding fits FRAME_BUDGET (at least one), and whether any were left out."""
+    size = 0
+    for n, item in enumerate(messages):
+        size += len(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode("utf-8")) + 1
+        if size > FRAME_BUDGET and n > 0:
+            return messages[:n], True
+    return messages, False
 
 
 def moderation(action: str, *, profile=None, until: datetime | None = None, reason: str = "",

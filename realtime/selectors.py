@@ -21,7 +21,7 @@ from realtime.errors import NotFound
 from realtime.models import MessageReport, OpenSocket, Room, RoomBan, RoomMessage, RoomMute
 
 # Close codes of DESIGN.md (Wire protocol).
-SESSION_ENDED, BANNED, NO_ROOM = 4401, 4403, 4404
+SESSION_ENDED, BANNED, NO_ROOM, TOO_SLOW = 4401, 4403, 4404, 4408
 
 MESSAGE_RELATIONS = ("room", "author__profile")
 

@@ -7,10 +7,11 @@ from .following import (
 )
 from .moderation import Action, ModerationEvent, PostReport, ReportStatus
 from .people import Invitation, Organisation, Profile
+from .standing import StandingChange, StandingScope
 
 __all__ = [
     "Action", "Category", "DigestFrequency", "DigestSent", "Follow", "FollowLevel",
     "Notification", "NotificationKind", "CategoryGroupObjectPermission", "CategoryUserObjectPermission",
     "Invitation", "ModerationEvent", "Organisation", "Post", "PostReport", "PostRevision",
-    "Profile", "ReportStatus", "Status", "Thread",
+    "Profile", "ReportStatus", "StandingChange", "StandingScope", "Status", "Thread",
 ]

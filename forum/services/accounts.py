@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum.ids import hash_token
-from forum.models import Invitation, Organisation, Profile
+from forum.models import Invitation, Organisation, Profile, StandingScope
 from forum.models.people import (
     DIASPORA_GROUP, IN_COUNTRY_GROUP, MEMBERS_GROUP, RESERVED_GROUP_NAMES, Location,
 )
 from forum.names import display_name_key, normalise_display_name
+from forum.services.standing import standing_changed
 from realtime import broadcast
 
 User = get_user_model()
@@ -174,8 +175,11 @@ def sync_groups(user: User) -> None:
     keep = [g for g in managed if g.name in wanted]
     if profile.organisation is not None:
         keep.append(profile.organisation.group)
-    user.groups.remove(*managed.exclude(pk__in=[g.pk for g in keep]))
+    removed = list(managed.exclude(pk__in=[g.pk for g in keep]).filter(user=user))
+    user.groups.remove(*removed)
     user.groups.add(*keep)
+    if removed:  # a group's grants may have been all that let their sockets in
+        standing_changed(StandingScope.USER, user.pk)
 
 
 # Session revocation: the database change comes first, then open sockets are told.
@@ -184,16 +188,28 @@ SESSION_ENDED = 4401
 
 def log_out(request) -> None:
     """End this session and close its open sockets with 4401."""
-    session_key = request.session.session_key
+    session_key, user = request.session.session_key, request.user
     logout(request)
     if session_key:
         broadcast.close_sockets(broadcast.session_group(session_key), SESSION_ENDED)
+    if user.is_authenticated:  # the order above may be lost: every process re-checks
+        standing_changed(StandingScope.USER, user.pk)
+
+
+def password_changed(*, user: User, old_session_key: str | None, new_session_key: str | None) -> None:
+    """After a member changed their password: their other sessions ended, this one lives on
+    under a new key (Django rotates it). This session's open sockets follow it to the new
+    key; every other session's sockets re-check and close with 4401."""
+    if old_session_key and new_session_key and old_session_key != new_session_key:
+        # Published first, so a socket of this session learns its new key before the
+        # order to re-check reaches it on the same channel.
+        broadcast.publish(broadcast.session_group(old_session_key), "session.rekeyed", key=new_session_key)
+    sessions_changed(user)
 
 
 def sessions_changed(user: User) -> None:
     """After a password change or a disabled account: each socket re-checks its session."""
-    pk = user.pk
-    transaction.on_commit(lambda: broadcast.publish(broadcast.user_group(pk), "sessions.recheck"))
+    standing_changed(StandingScope.USER, user.pk)
 
 
 def set_account_active(*, user: User, active: bool, by: User) -> User:

@@ -1,4 +1,10 @@
-"""Granting and revoking per-object permissions (categories, rooms) to groups or people."""
+"""Granting and revoking per-object permissions (categories, rooms) to groups or people.
+
+`grant_permission`/`revoke_permission` check that the actor is a coalition admin;
+`do_grant_permission`/`do_revoke_permission` trust their caller (seeding, and the command
+line's `--system`) and say so in their names. Both record who did it and announce it to
+open sockets (forum.services.standing).
+"""
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,49 +14,67 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from forum import permissions
-from forum.models import Action
+from forum.models import Action, StandingScope
 from forum.services.audit import record_moderation_event
-from realtime import broadcast
+from forum.services.standing import standing_changed
+
+# What the audit log shows for a change made with `--system` instead of `--by ADMIN`.
+COMMAND_LINE = "command line"
 
 
-def _check(by, perm: str, obj: Model) -> None:
-    if by is not None and not by.is_superuser:
-        raise PermissionDenied
-    if permissions.verb_of(perm, type(obj)) is None:
-        raise ValidationError(
-            _("%(perm)s is not a permission of this kind of object.") % {"perm": perm}, code="perm"
-        )
+def check_manage_grants(user) -> None:
+    """Only coalition admins change who may see what."""
+    if user is None or not user.is_superuser or not user.is_active:
+        raise PermissionDenied(_("Only coalition admins can change permissions."))
 
 
 def grant_permission(*, by, perm: str, obj: Model, to) -> None:
     """Give a group or a user `perm` (e.g. `post_in_room`) on one object."""
-    _check(by, perm, obj)
-    with transaction.atomic():
-        assign_perm(perm, to, obj)
-        record_moderation_event(
-            actor=by, action=Action.GRANT, scope=obj, target_kind="group" if isinstance(to, Group) else "user",
-            target_id=_name_of(to), details={"perm": perm},
-        )
-        transaction.on_commit(lambda: broadcast.grants_changed(_groups_of(obj)))
+    check_manage_grants(by)
+    do_grant_permission(actor=by, perm=perm, obj=obj, to=to)
 
 
 def revoke_permission(*, by, perm: str, obj: Model, to) -> None:
     """Take `perm` back; open sockets on the object re-check their grants at once."""
-    _check(by, perm, obj)
-    with transaction.atomic():
-        remove_perm(perm, to, obj)
-        record_moderation_event(
-            actor=by, action=Action.REVOKE, scope=obj, target_kind="group" if isinstance(to, Group) else "user",
-            target_id=_name_of(to), details={"perm": perm},
+    check_manage_grants(by)
+    do_revoke_permission(actor=by, perm=perm, obj=obj, to=to)
+
+
+def do_grant_permission(*, actor, perm: str, obj: Model, to, via: str = "") -> None:
+    """`grant_permission` without the admin check. `actor` None needs `via` (who, then)."""
+    _set_grant(assign_perm, Action.GRANT, actor=actor, perm=perm, obj=obj, to=to, via=via)
+
+
+def do_revoke_permission(*, actor, perm: str, obj: Model, to, via: str = "") -> None:
+    """`revoke_permission` without the admin check."""
+    _set_grant(remove_perm, Action.REVOKE, actor=actor, perm=perm, obj=obj, to=to, via=via)
+
+
+def _set_grant(change, action: str, *, actor, perm: str, obj: Model, to, via: str) -> None:
+    if actor is None and not via:
+        raise ValueError("A grant or revoke without an actor must say who made it (via).")
+    if permissions.verb_of(perm, type(obj)) is None:
+        raise ValidationError(
+            _("%(perm)s is not a permission of this kind of object.") % {"perm": perm}, code="perm"
         )
-        transaction.on_commit(lambda: broadcast.grants_changed(_groups_of(obj)))
+    details = {"perm": perm, **({"via": via} if via else {})}
+    with transaction.atomic():
+        change(perm, to, obj)
+        record_moderation_event(
+            actor=actor, action=action, scope=obj, target_kind="group" if isinstance(to, Group) else "user",
+            target_id=_name_of(to), details=details,
+        )
+        scope, key = _scope_of(obj)
+        standing_changed(scope, key)
 
 
-def _groups_of(obj: Model) -> list[str]:
+def _scope_of(obj: Model) -> tuple[StandingScope, object]:
     kind = next((k for k, model in permissions.GRANTABLE.items() if isinstance(obj, model)), None)
     if kind == "room":
-        return [broadcast.room_group(obj.slug)]
-    return [broadcast.category_group(obj.pk)]
+        return StandingScope.ROOM, obj.slug
+    if kind == "category":
+        return StandingScope.CATEGORY, obj.pk
+    return StandingScope.EVERYONE, ""
 
 
 def _name_of(to) -> str:

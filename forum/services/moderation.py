@@ -8,12 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from forum import permissions
-from forum.models import Action, Category, Post, PostReport, ReportStatus, Status, Thread
+from forum.models import Action, Category, Post, PostReport, ReportStatus, StandingScope, Status, Thread
 from forum.models.moderation import REASON_MAX
 from forum.mentions import render_with_mentions
 from forum.services import notifications
 from forum.services.audit import record_moderation_event
 from forum.services.content import broadcast_post, replied_to_ids
+from forum.services.standing import standing_changed
 from realtime import broadcast
 
 
@@ -90,6 +91,7 @@ def reject_post(*, post: Post, by, reason: str = "") -> Post:
         post.save(update_fields=["status"])
         if post.is_opening:
             Thread.objects.filter(pk=post.thread_id).update(status=Status.REJECTED)
+            standing_changed(StandingScope.THREAD, post.thread.public_id)
         _record(by, Action.REJECT, post, reason)
         _tell_author(post, gettext_lazy("A moderator did not approve your post in “%(title)s”."), reason)
     return post
@@ -107,6 +109,8 @@ def hide_post(*, post: Post, by, reason: str) -> Post:
         post.save(update_fields=["is_hidden", "hidden_reason"])
         if post.is_opening:
             Thread.objects.filter(pk=post.thread_id).update(is_hidden=True)
+            # Members no longer see the thread: its sockets re-check before another frame.
+            standing_changed(StandingScope.THREAD, post.thread.public_id)
         _record(by, Action.HIDE, post, reason)
         _tell_author(post, gettext_lazy("A moderator hid your post in “%(title)s”."), reason)
         thread_id, post_id = post.thread.public_id, post.public_id
@@ -169,6 +173,8 @@ def move_thread(*, thread: Thread, by, to: Category, reason: str = "") -> Thread
     with transaction.atomic():
         origin = thread.category
         Thread.objects.filter(pk=thread.pk).update(category=to)
+        # Its readers may not see the new category: their sockets re-check before another frame.
+        standing_changed(StandingScope.THREAD, thread.public_id)
         # Recorded in both places, so readers of either category see where it went.
         for scope in (origin, to):
             record_moderation_event(

@@ -16,6 +16,11 @@ class LogoutView(auth_views.LogoutView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
-        response = super().form_valid(form)  # saves, and keeps this session valid
-        services.sessions_changed(form.user)
+        old_key = self.request.session.session_key
+        response = super().form_valid(form)  # saves, and keeps this session valid under a new key
+        # Stored now, not when the response leaves: this session's sockets check it at once.
+        self.request.session.save()
+        services.password_changed(
+            user=form.user, old_session_key=old_key, new_session_key=self.request.session.session_key,
+        )
         return response

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from forum import permissions
-from forum.models import Action
+from forum.models import Action, StandingScope
 from forum.models.moderation import REASON_MAX
 from forum.services.audit import record_moderation_event
+from forum.services.standing import standing_changed
 from realtime import broadcast, protocol
 from realtime.errors import BadRequest, Forbidden, NotFound, TooLong
 from realtime.models import Room, RoomBan, RoomMute
@@ -93,6 +94,8 @@ def ban_member(*, by, room: Room, member, reason: str = "", until: datetime | No
         transaction.on_commit(partial(
             broadcast.close_sockets, broadcast.room_member_group(room.slug, member.pk), BANNED
         ))
+        # The order above may be lost, or not reach another process: the log reaches all.
+        standing_changed(StandingScope.USER, member.pk)
     return ban
 
 

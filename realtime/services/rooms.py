@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from realtime import broadcast
+from forum.models import StandingScope
+from forum.services.standing import standing_changed
 from realtime.models import TOPIC_MAX, Room, RoomMessage
 from realtime.protocol import SLOW_MODE_MAX
 
@@ -67,11 +68,10 @@ def update_room(*, by, room: Room, name: str, topic: str, retention_days: int | 
 def delete_room(*, by, room: Room) -> None:
     """Delete a room with its messages and grants; its open sockets close with 4404."""
     _check_admin(by)
-    group = broadcast.room_group(room.slug)
     with transaction.atomic():
-        room.delete()
         # The sockets re-check, find no room, and close as for a revoked grant.
-        transaction.on_commit(lambda: broadcast.grants_changed([group]))
+        standing_changed(StandingScope.ROOM, room.slug)
+        room.delete()
 
 
 def purge_expired(now=None) -> dict[str, int]:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext, override
 from playwright.sync_api import expect
 
 from forum.services.content import create_category
-from forum.services.grants import grant_permission
+from forum.services.grants import do_grant_permission
 
 TITLE = "توثيق انتهاكات الأسبوع في تعز"
 OPENING = "نبدأ هنا بجمع الحالات الموثقة هذا الأسبوع، مع حماية هوية الشهود."
@@ -23,8 +23,8 @@ def test_a_member_starts_an_arabic_thread_and_sees_the_post_a_moderator_hid(
     category = create_category(slug="documentation", name="توثيق الانتهاكات")
     members = Group.objects.get(name="members")  # made with the first member
     for perm in ("view_category", "post_in_category"):
-        grant_permission(by=None, perm=perm, obj=category, to=members)
-    grant_permission(by=None, perm="moderate_category", obj=category, to=moderator)
+        do_grant_permission(actor=None, via="tests", perm=perm, obj=category, to=members)
+    do_grant_permission(actor=None, via="tests", perm="moderate_category", obj=category, to=moderator)
     with override("ar"):
         hidden_note = gettext("This post was hidden by a moderator.")
     assert hidden_note != "This post was hidden by a moderator.", "the Arabic catalogue is missing"

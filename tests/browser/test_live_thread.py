@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from forum.models.people import Location
 from forum.services.content import create_category, start_thread
-from forum.services.grants import grant_permission
+from forum.services.grants import do_grant_permission
 
 QUESTION = "نحتاج إلى من يترجم بيان الحملة إلى الألمانية قبل يوم الخميس. من يستطيع المساعدة؟"
 ANSWER = "أرسلت المسودة العربية الآن، شكرًا لكم في برلين."
@@ -48,8 +48,8 @@ def test_a_reply_appears_live_for_a_watching_diaspora_member_and_hides_live(
     moderator = make_member("nour", display_name="نور", language="ar")
     category = create_category(slug="bridge", name="جسر الداخل والمهجر · Inside and diaspora")
     for perm in ("view_category", "post_in_category"):
-        grant_permission(by=None, perm=perm, obj=category, to=Group.objects.get(name="members"))
-    grant_permission(by=None, perm="moderate_category", obj=category, to=moderator)
+        do_grant_permission(actor=None, via="tests", perm=perm, obj=category, to=Group.objects.get(name="members"))
+    do_grant_permission(actor=None, via="tests", perm="moderate_category", obj=category, to=moderator)
     thread = start_thread(author=layla, category=category, title="ترجمة بيان الحملة", body=QUESTION)
     thread_url = f"/t/{thread.public_id}/"
 

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from forum.services.grants import grant_permission
+from forum.services.grants import do_grant_permission
 from realtime.models import RoomMessage
 from realtime.services import create_room, post_message
 
@@ -25,7 +25,7 @@ def room(live_server_url):
     room = create_room(by=None, slug="aden", name="عدن")
     members = Group.objects.get_or_create(name="members")[0]
     for perm in ("view_room", "post_in_room"):
-        grant_permission(by=None, perm=perm, obj=room, to=members)
+        do_grant_permission(actor=None, via="tests", perm=perm, obj=room, to=members)
     return room
 
 
@@ -299,7 +299,7 @@ def test_a_moderator_deletes_a_message_for_both_and_a_ban_closes_the_members_pag
     open_room, page_log, room, layla, make_member
 ):
     noor = make_member("noor", display_name="Noor", language="ar")
-    grant_permission(by=None, perm="moderate_room", obj=room, to=noor)
+    do_grant_permission(actor=None, via="tests", perm="moderate_room", obj=room, to=noor)
     member, moderator = open_room("layla"), open_room("noor")
     moderator.on("dialog", lambda dialog: dialog.accept("spam"))
 
@@ -340,7 +340,7 @@ def test_a_moderators_read_only_and_slow_mode_show_on_the_members_page(
     open_room, page_log, room, layla, make_member
 ):
     noor = make_member("noor", display_name="Noor", language="en")
-    grant_permission(by=None, perm="moderate_room", obj=room, to=noor)
+    do_grant_permission(actor=None, via="tests", perm="moderate_room", obj=room, to=noor)
     member, moderator = open_room("layla"), open_room("noor")
     expect(member.locator("[data-moderation]")).to_have_count(0)
 

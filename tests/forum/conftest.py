@@ -1,7 +1,7 @@
 """Forum fixtures: a few people, categories with real grants, threads made by the services.
 
 Everything is made through the same services the app uses (`create_category`,
-`grant_permission`, `start_thread`, `reply`), so a fixture can never hold a state the
+`do_grant_permission`, `start_thread`, `reply`), so a fixture can never hold a state the
 app itself could not reach. People are hashed with a fast hasher: these tests make
 hundreds of accounts and never log in with a password (`client_for` forces the login).
 """
@@ -15,7 +15,7 @@ from django.test import override_settings
 
 from forum.models.people import MEMBERS_GROUP, Location
 from forum.services.content import create_category, reply, start_thread
-from forum.services.grants import grant_permission
+from forum.services.grants import do_grant_permission
 
 PERMS = {"view": "view_category", "post": "post_in_category", "moderate": "moderate_category"}
 
@@ -61,7 +61,7 @@ def members_group(db):
 def grant(category, holder, *verbs):
     """Give a group or a user each of the verbs (`view`, `post`, `moderate`) on a category."""
     for verb in verbs:
-        grant_permission(by=None, perm=PERMS[verb], obj=category, to=holder)
+        do_grant_permission(actor=None, via="tests", perm=PERMS[verb], obj=category, to=holder)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from forum.services.accounts import set_account_active, update_profile
 from forum.services.content import reply
 from forum.services.digests import last_period_start
 from forum.services.following import set_follow_level
-from forum.services.grants import revoke_permission
+from forum.services.grants import do_revoke_permission
 
 BASE = "https://majlis.example.org"
 PROFILE_FORM = {"display_name": "Sami", "language": "en", "hide_presence": "", "watch_what_i_write": "on"}
@@ -153,8 +153,8 @@ def test_a_digest_counts_only_what_the_member_can_still_view(
     with committed():
         reply(author=rami, thread=thread, body="A public post.")
     move_into_last_period(amal)
-    revoke_permission(by=None, perm="view_category", obj=secret_category, to=organisation.group)
-    revoke_permission(by=None, perm="post_in_category", obj=secret_category, to=organisation.group)
+    do_revoke_permission(actor=None, via="tests", perm="view_category", obj=secret_category, to=organisation.group)
+    do_revoke_permission(actor=None, via="tests", perm="post_in_category", obj=secret_category, to=organisation.group)
     asks_for_digest(amal)
 
     send()
@@ -173,7 +173,7 @@ def test_no_digest_when_everything_happened_where_the_member_lost_access(
     with committed():
         reply(author=secret_category.insider, thread=secret_category.thread, body="Secret.")
     move_into_last_period(amal)
-    revoke_permission(by=None, perm="view_category", obj=secret_category, to=organisation.group)
+    do_revoke_permission(actor=None, via="tests", perm="view_category", obj=secret_category, to=organisation.group)
     asks_for_digest(amal)
     assert "Sent 0 digest(s)." in send()
     assert outbox == []

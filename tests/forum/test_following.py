@@ -15,7 +15,7 @@ from forum.services import moderation
 from forum.services.accounts import update_profile
 from forum.services.content import reply, start_thread
 from forum.services.following import set_follow_level
-from forum.services.grants import revoke_permission
+from forum.services.grants import do_revoke_permission
 
 LEVELS = ["watching", "normal", "muted"]
 
@@ -273,8 +273,8 @@ def test_the_following_page_hides_what_the_member_lost_access_to(
     before = client.get("/following/").content.decode()
     assert "Safe house rotation for April" in before and "Marib Voices internal circle" in before
 
-    revoke_permission(by=None, perm="view_category", obj=secret_category, to=organisation_group)
-    revoke_permission(by=None, perm="post_in_category", obj=secret_category, to=organisation_group)
+    do_revoke_permission(actor=None, via="tests", perm="view_category", obj=secret_category, to=organisation_group)
+    do_revoke_permission(actor=None, via="tests", perm="post_in_category", obj=secret_category, to=organisation_group)
 
     after = client.get("/following/").content.decode()
     assert following_rows(after) == []

@@ -19,7 +19,7 @@ from forum.services import moderation, notifications
 from forum.services.accounts import set_account_active, update_profile
 from forum.services.content import reply, start_thread
 from forum.services.following import set_follow_level
-from forum.services.grants import grant_permission, revoke_permission
+from forum.services.grants import do_grant_permission, do_revoke_permission
 
 User = get_user_model()
 NO_LONGER = "You can no longer see where this happened."
@@ -358,8 +358,8 @@ def test_after_a_revoked_grant_no_new_notification_and_old_ones_lose_their_text(
     page = client_for(watcher).get("/notifications/").content.decode()
     assert old.text in page and NO_LONGER not in page
 
-    revoke_permission(by=None, perm="view_category", obj=secret_category, to=organisation.group)
-    revoke_permission(by=None, perm="post_in_category", obj=secret_category, to=organisation.group)
+    do_revoke_permission(actor=None, via="tests", perm="view_category", obj=secret_category, to=organisation.group)
+    do_revoke_permission(actor=None, via="tests", perm="post_in_category", obj=secret_category, to=organisation.group)
     with committed():
         reply(author=secret_category.keeper, thread=secret_category.thread, body="Noted, moving it.")
     assert notes_of(watcher) == [old]
@@ -372,7 +372,7 @@ def test_after_a_revoked_grant_no_new_notification_and_old_ones_lose_their_text(
     assert "<li class=\"notification unread\">" in page  # the row stays, without its text
 
     # Given back, the grant brings the stored text back.
-    grant_permission(by=None, perm="view_category", obj=secret_category, to=organisation.group)
+    do_grant_permission(actor=None, via="tests", perm="view_category", obj=secret_category, to=organisation.group)
     assert old.text in client_for(watcher).get("/notifications/").content.decode()
 
 
@@ -478,7 +478,7 @@ def private_room(make_organisation, make_person):
 
     organisation = make_organisation("aden-field")
     room = Room.objects.create(slug="aden-field", name="Aden field team")
-    grant_permission(by=None, perm="view_room", obj=room, to=organisation.group)
+    do_grant_permission(actor=None, via="tests", perm="view_room", obj=room, to=organisation.group)
     room.insider = make_person("fieldworker", display_name="Yusuf", organisation=organisation)
     return room
 

@@ -217,11 +217,11 @@ def test_the_same_pages_show_the_category_to_its_members(world, client_for, path
 
 
 def test_a_revoked_grant_closes_every_door_at_once(world, client_for):
-    from forum.services.grants import revoke_permission
+    from forum.services.grants import do_revoke_permission
 
     client = client_for(world.reader)
     assert client.get(f"/t/{world.thread.public_id}/").status_code == 200
-    revoke_permission(by=None, perm="view_category", obj=world.circle, to=world.reader)
+    do_revoke_permission(actor=None, via="tests", perm="view_category", obj=world.circle, to=world.reader)
     for path in ("/c/aden-circle/", f"/t/{world.thread.public_id}/", f"/p/{world.reply.public_id}/report/"):
         assert client.get(path).status_code == 404
     assert "Aden Documentation Circle" not in client.get("/").content.decode()

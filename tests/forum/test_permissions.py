@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from forum import permissions
 from forum.models import Category
-from forum.services.grants import revoke_permission
+from forum.services.grants import do_revoke_permission
 from tests.forum.conftest import grant
 
 ALL = frozenset({"view", "post", "moderate"})
@@ -141,7 +141,7 @@ def test_get_visible_answers_404_alike_for_a_missing_and_a_forbidden_category(ba
 def test_a_revoked_grant_counts_no_more_on_the_next_check(bare, writer):
     grant(bare, writer, "view")
     assert permissions.can_view(writer, bare)
-    revoke_permission(by=None, perm="view_category", obj=bare, to=writer)
+    do_revoke_permission(actor=None, via="tests", perm="view_category", obj=bare, to=writer)
     assert not permissions.can_view(writer, bare)
     assert not permissions.objects_for(writer, Category.objects.all()).exists()
 

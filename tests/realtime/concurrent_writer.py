@@ -16,7 +16,7 @@ django.setup()
 from django.contrib.auth.models import Group  # noqa: E402
 
 from forum.services.accounts import create_member  # noqa: E402
-from forum.services.grants import grant_permission  # noqa: E402
+from forum.services.grants import do_grant_permission  # noqa: E402
 from realtime.models import Room  # noqa: E402
 from realtime.services import create_room, post_message  # noqa: E402
 
@@ -24,7 +24,7 @@ from realtime.services import create_room, post_message  # noqa: E402
 def setup(writers: int) -> None:
     room = create_room(by=None, slug="race", name="Race")
     for perm in ("view_room", "post_in_room"):
-        grant_permission(by=None, perm=perm, obj=room, to=Group.objects.get_or_create(name="members")[0])
+        do_grant_permission(actor=None, via="tests", perm=perm, obj=room, to=Group.objects.get_or_create(name="members")[0])
     for index in range(writers):
         create_member(username=f"writer{index}", password="x" * 12, display_name=f"Writer {index}", location="diaspora")
 

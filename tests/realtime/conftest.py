@@ -15,7 +15,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 
 from config.asgi import application
-from forum.services.grants import grant_permission
+from forum.services.grants import do_grant_permission
 from realtime.services import create_room
 
 ORIGIN_HEADERS = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
@@ -81,7 +81,7 @@ def make_room(db):
         if grant_to:
             group = Group.objects.get_or_create(name=grant_to)[0]
             for perm in perms:
-                grant_permission(by=None, perm=perm, obj=room, to=group)
+                do_grant_permission(actor=None, via="tests", perm=perm, obj=room, to=group)
         return room
 
     return make
@@ -95,7 +95,7 @@ def room(make_room):
 @pytest.fixture
 def grant(db):
     def give(perm, room, to):
-        grant_permission(by=None, perm=perm, obj=room, to=to)
+        do_grant_permission(actor=None, via="tests", perm=perm, obj=room, to=to)
 
     return give
 

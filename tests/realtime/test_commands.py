@@ -36,11 +36,11 @@ def test_create_room_refuses_bad_input(db, args):
 
 def test_grant_and_revoke_work_on_rooms(db, member):
     call_command("create_room", "aden", "--name", "Aden")
-    call_command("grant", "view_room", "room:aden", "group:members")
-    call_command("grant", "post_in_room", "room:aden", "user:member1")
+    call_command("grant", "view_room", "room:aden", "group:members", "--system")
+    call_command("grant", "post_in_room", "room:aden", "user:member1", "--system")
     room = Room.objects.get(slug="aden")
     assert permissions.can_post(member, room)
-    call_command("revoke", "view_room", "room:aden", "group:members")
+    call_command("revoke", "view_room", "room:aden", "group:members", "--system")
     assert not permissions.can_view(member, room)
 
 

@@ -67,13 +67,13 @@ async def test_a_frame_that_follows_a_re_check_order_waits_for_the_check(member,
     layer, group = get_channel_layer(), broadcast.room_group("aden")
     frame = broadcast.encode(protocol.pong(7))  # any frame that is not background
 
-    await layer.group_send(group, {"type": "grants.changed"})
+    await layer.group_send(group, {"type": "standing.changed"})
     await layer.group_send(group, {"type": "frame.forward", "text": frame})
     assert (await socket.expect("pong"))["rev"] == 7
 
     members = await database_sync_to_async(Group.objects.get)(name="members")
     await database_sync_to_async(remove_perm)("view_room", members, room)  # nobody is told…
-    await layer.group_send(group, {"type": "grants.changed"})  # …until this order
+    await layer.group_send(group, {"type": "standing.changed"})  # …until this order
     await layer.group_send(group, {"type": "frame.forward", "text": frame})
     await socket.expect_closed(4404)
     assert await socket.communicator.receive_nothing(0.2)

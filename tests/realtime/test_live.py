@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 
 from forum.services.content import create_category, reply, start_thread
 from forum.services.following import set_follow_level
-from forum.services.grants import grant_permission, revoke_permission
+from forum.services.grants import do_grant_permission, do_revoke_permission
 from forum.services.moderation import hide_post
 from tests.realtime.conftest import Socket, logged_in_client, open_communicator
 
@@ -19,7 +19,7 @@ def forum_with_thread(make_member):
     reader = make_member("reader", display_name="Sami", location="diaspora")
     category = create_category(slug="campaigns", name="Campaigns")
     for perm in ("view_category", "post_in_category"):
-        grant_permission(by=None, perm=perm, obj=category, to=Group.objects.get(name="members"))
+        do_grant_permission(actor=None, via="tests", perm=perm, obj=category, to=Group.objects.get(name="members"))
     thread = start_thread(author=author, category=category, title="Sixteen days", body="Let us plan.")
     return author, reader, category, thread
 
@@ -70,7 +70,7 @@ async def test_logging_out_closes_the_notification_socket_with_4401(make_member)
 async def test_a_thread_socket_receives_new_posts_and_hidden_posts_live(make_member):
     author, reader, category, thread = await forum_with_thread(make_member)
     moderator = await database_sync_to_async(make_member)("mod", display_name="Noor")
-    await database_sync_to_async(grant_permission)(by=None, perm="moderate_category", obj=category, to=moderator)
+    await database_sync_to_async(do_grant_permission)(actor=None, via="tests", perm="moderate_category", obj=category, to=moderator)
     socket = await open_socket(f"/ws/threads/{thread.public_id}/", reader)
     post = await database_sync_to_async(reply)(author=author, thread=thread, body="**Agenda** below")
     frame = await socket.expect("post")
@@ -96,5 +96,5 @@ async def test_revoking_the_category_grant_closes_thread_sockets_at_once(make_me
     socket = await open_socket(f"/ws/threads/{thread.public_id}/", reader)
     assert await socket.communicator.receive_nothing(0.1)
     members = await database_sync_to_async(Group.objects.get)(name="members")
-    await database_sync_to_async(revoke_permission)(by=None, perm="view_category", obj=category, to=members)
+    await database_sync_to_async(do_revoke_permission)(actor=None, via="tests", perm="view_category", obj=category, to=members)
     await socket.expect_closed(4404)

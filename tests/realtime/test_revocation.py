@@ -6,7 +6,7 @@ from channels.db import database_sync_to_async
 from django.contrib.auth.models import Group
 
 from forum.services.accounts import set_account_active
-from forum.services.grants import revoke_permission
+from forum.services.grants import do_revoke_permission
 from realtime import broadcast
 from realtime.models import RoomMessage
 from realtime.services import post_message
@@ -32,7 +32,7 @@ async def test_a_revoked_view_grant_closes_every_socket_it_opened_at_once(member
     first, second = await connect(member), await connect(other)
     group = await database_sync_to_async(members_group)()
 
-    await database_sync_to_async(revoke_permission)(by=None, perm="view_room", obj=room, to=group)
+    await database_sync_to_async(do_revoke_permission)(actor=None, via="tests", perm="view_room", obj=room, to=group)
 
     await first.expect_closed(4404)
     await second.expect_closed(4404)
@@ -45,7 +45,7 @@ async def test_after_a_revocation_no_message_of_the_room_reaches_the_socket(memb
     watcher = await connect(member)
     group = await database_sync_to_async(members_group)()
 
-    await database_sync_to_async(revoke_permission)(by=None, perm="view_room", obj=room, to=group)
+    await database_sync_to_async(do_revoke_permission)(actor=None, via="tests", perm="view_room", obj=room, to=group)
     await database_sync_to_async(post_message)(author=other, room=room, body="secret plan", client_id="s")
 
     await watcher.expect_closed(4404)
@@ -58,12 +58,12 @@ async def test_a_lost_revocation_is_caught_on_the_next_frame(member, room, conne
     lose_broadcasts()
     group = await database_sync_to_async(members_group)()
 
-    await database_sync_to_async(revoke_permission)(by=None, perm="post_in_room", obj=room, to=group)
+    await database_sync_to_async(do_revoke_permission)(actor=None, via="tests", perm="post_in_room", obj=room, to=group)
     assert await socket.communicator.receive_nothing(0.1)  # the order was lost
     await socket.send({"type": "send", "body": "hi", "client_id": "x"})
     assert (await socket.expect("error"))["code"] == "forbidden"
 
-    await database_sync_to_async(revoke_permission)(by=None, perm="view_room", obj=room, to=group)
+    await database_sync_to_async(do_revoke_permission)(actor=None, via="tests", perm="view_room", obj=room, to=group)
     await socket.send({"type": "ping"})
     await socket.expect_closed(4404)
 
@@ -78,7 +78,7 @@ async def test_a_lost_view_revocation_closes_the_socket_on_whatever_frame_comes_
     socket = await connect(member)
     lose_broadcasts()
     group = await database_sync_to_async(members_group)()
-    await database_sync_to_async(revoke_permission)(by=None, perm="view_room", obj=room, to=group)
+    await database_sync_to_async(do_revoke_permission)(actor=None, via="tests", perm="view_room", obj=room, to=group)
 
     await socket.send(frame)
 
@@ -94,7 +94,7 @@ async def test_a_lost_revocation_closes_the_socket_within_the_recheck_interval(
     lose_broadcasts()
     group = await database_sync_to_async(members_group)()
 
-    await database_sync_to_async(revoke_permission)(by=None, perm="view_room", obj=room, to=group)
+    await database_sync_to_async(do_revoke_permission)(actor=None, via="tests", perm="view_room", obj=room, to=group)
 
     await socket.expect_closed(4404, timeout=1)
 
