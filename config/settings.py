@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "forum.middleware.PermissionsPolicyMiddleware",  # first: wraps whitenoise and redirects too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -116,7 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # advance in commit order and concurrent writers wait instead of failing.
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # secure_delete zeroes what a delete or an update frees, so a deleted message's
+        # text leaves the file once the WAL is checkpointed (forum/erasure.py).
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;",
     }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -205,6 +208,23 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features Majlis never uses are off on every response (forum/middleware.py): an
+# empty list allows a feature to nobody, ["self"] to our own origin only. Security keys
+# (WebAuthn) are a second factor on our own origin. A feature an issue needs is opened
+# there, exactly. A browser skips the names it does not know, with a console line
+# (Debian's Chromium: ambient-light-sensor, attribution-reporting, bluetooth); others know them.
+MAJLIS_PERMISSIONS_POLICY = {
+    **{feature: [] for feature in (
+        "accelerometer", "ambient-light-sensor", "attribution-reporting", "autoplay", "bluetooth",
+        "browsing-topics", "camera", "clipboard-read", "clipboard-write", "compute-pressure",
+        "display-capture", "encrypted-media", "fullscreen", "gamepad", "geolocation", "gyroscope", "hid",
+        "identity-credentials-get", "idle-detection", "interest-cohort", "local-fonts", "magnetometer",
+        "microphone", "midi", "otp-credentials", "payment", "picture-in-picture", "screen-wake-lock",
+        "serial", "speaker-selection", "usb", "window-management", "xr-spatial-tracking",
+    )},
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+}
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
@@ -267,12 +287,21 @@ LOGGING = {
 
 MAJLIS_INVITATION_DAYS = 7
 
-# A socket whose client leaves this many bytes unread is closed with 4408 (too slow); it
-# reconnects and catches up by `rev` (realtime/backpressure.py).
+# Live sockets (realtime/sockets/), every setting in one place:
+# every socket re-checks its session and grants at least this often (with jitter);
+MAJLIS_SOCKET_RECHECK_SECONDS = 30
+# a socket whose client leaves this many bytes unread is closed with 4408 (too slow); it
+# reconnects and catches up by `rev` (realtime/sockets/backpressure.py);
 MAJLIS_SOCKET_OUTPUT_LIMIT = int(os.environ.get("MAJLIS_SOCKET_OUTPUT_LIMIT", str(4 * 1024 * 1024)))
-# How often each process reads the standing log (realtime/standing.py): a grant, ban or
-# account change made anywhere reaches every open socket within a second.
+# each process reads the standing log this often (realtime/sockets/standing.py): a grant,
+# ban or account change made anywhere reaches every open socket within a second;
 MAJLIS_STANDING_POLL_SECONDS = 0.5
+# a room hears who came and went at most this often per process (realtime/sockets/presence.py);
+MAJLIS_PRESENCE_SECONDS = 1.0
+# a member writes at most this many room messages in this many seconds; typing is passed
+# on at most once per this many seconds.
+MAJLIS_ROOM_FLOOD = (5, 5)
+MAJLIS_TYPING_INTERVAL = 3
 
 # axes.W006 asks us to lock by client address too. We lock by account name on purpose:
 # Majlis never stores a client address (threat model), and lockouts are never permanent.

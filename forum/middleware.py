@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.utils import translation
+from django.utils.deprecation import MiddlewareMixin
 
 
 class ProfileLanguageMiddleware:
@@ -15,3 +17,31 @@ class ProfileLanguageMiddleware:
                 translation.activate(profile.language)
                 request.LANGUAGE_CODE = profile.language
         return self.get_response(request)
+
+
+def permissions_policy_header(policy: dict[str, list[str]]) -> str:
+    """`{"camera": [], "publickey-credentials-get": ["self"]}` → `camera=(), publickey-credentials-get=(self)`.
+
+    The header is a structured-field dictionary: `self` and `*` are tokens, an origin is a
+    quoted string, and an empty list allows the feature to nobody.
+    """
+    def member(origin: str) -> str:
+        return origin if origin in ("self", "*") else f'"{origin}"'
+
+    return ", ".join(f"{feature}=({' '.join(member(o) for o in origins)})" for feature, origins in policy.items())
+
+
+class PermissionsPolicyMiddleware(MiddlewareMixin):
+    """Every response says which browser features its page may use (settings.MAJLIS_PERMISSIONS_POLICY).
+
+    First in MIDDLEWARE: what answers before the views — whitenoise's static files, the
+    security middleware's HTTPS redirect — and every error page carry it too.
+    """
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self.header = permissions_policy_header(settings.MAJLIS_PERMISSIONS_POLICY)
+
+    def process_response(self, request, response):
+        response["Permissions-Policy"] = self.header
+        return response

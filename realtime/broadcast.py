@@ -15,6 +15,12 @@ from channels.layers import get_channel_layer
 
 logger = logging.getLogger(__name__)
 
+# The close codes of DESIGN.md (Wire protocol), for every socket and for whatever closes one.
+SESSION_ENDED = 4401  # not logged in, or the session ended
+BANNED = 4403         # banned from this room
+NOT_FOUND = 4404      # no such room or thread, or no grant to view it (the two look alike)
+TOO_SLOW = 4408       # the client left too much unread; it reconnects and catches up by `rev`
+
 
 def room_group(slug: str) -> str:
     return f"room.{slug}"

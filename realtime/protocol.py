@@ -144,7 +144,9 @@ def message_event(kind: str, msg) -> dict:
     return {"type": kind, "message": message(msg)}
 
 
-def hello(room, profile, *, can_post: bool, can_moderate: bool) -> dict:
+def hello(room, profile, *, can_post: bool, can_moderate: bool, online: list[dict], online_count: int) -> dict:
+    """The first frame: the room, who I am, its revision, and who is online (at most
+    ONLINE_LISTED of them by name, and how many in all)."""
     return {
         "type": "hello",
         "room": {
@@ -158,6 +160,8 @@ def hello(room, profile, *, can_post: bool, can_moderate: bool) -> dict:
         },
         "me": person(profile),
         "rev": room.rev,
+        "online": online,
+        "online_count": online_count,
     }
 
 
@@ -196,8 +200,9 @@ def moderation(action: str, *, profile=None, until: datetime | None = None, reas
     }
 
 
-def presence(online: list[dict]) -> dict:
-    return {"type": "presence", "online": online}
+def presence_changed(joined: list[dict], left: list[str], online_count: int) -> dict:
+    """Who came and went since the room last heard (never a member who hides presence)."""
+    return {"type": "presence.changed", "joined": joined, "left": left, "online_count": online_count}
 
 
 def typing(profile) -> dict:

@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from realtime.consumers import RoomConsumer
-from realtime.live import NotificationConsumer, ThreadConsumer
+from realtime.sockets.feeds import NotificationSocket, ThreadSocket
+from realtime.sockets.rooms import RoomSocket
 
 websocket_urlpatterns: list = [
-    path("ws/rooms/<slug:slug>/", RoomConsumer.as_asgi(), name="ws_room"),
-    path("ws/notifications/", NotificationConsumer.as_asgi(), name="ws_notifications"),
-    path("ws/threads/<str:public_id>/", ThreadConsumer.as_asgi(), name="ws_thread"),
+    path("ws/rooms/<slug:slug>/", RoomSocket.as_asgi(), name="ws_room"),
+    path("ws/notifications/", NotificationSocket.as_asgi(), name="ws_notifications"),
+    path("ws/threads/<str:public_id>/", ThreadSocket.as_asgi(), name="ws_thread"),
 ]

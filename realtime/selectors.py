@@ -20,8 +20,7 @@ from forum import sql
 from realtime.errors import NotFound
 from realtime.models import MessageReport, OpenSocket, Room, RoomBan, RoomMessage, RoomMute
 
-# Close codes of DESIGN.md (Wire protocol).
-SESSION_ENDED, BANNED, NO_ROOM, TOO_SLOW = 4401, 4403, 4404, 4408
+from realtime.broadcast import BANNED, NOT_FOUND, SESSION_ENDED
 
 MESSAGE_RELATIONS = ("room", "author__profile")
 
@@ -184,10 +183,10 @@ def socket_standing(*, session_key: str | None, user_pk: int, room_slug: str, gr
         return Standing(close_code=SESSION_ENDED)
     room = room_for_member(user, slug=room_slug)
     if room is None:
-        return Standing(close_code=NO_ROOM)
+        return Standing(close_code=NOT_FOUND)
     verbs = permissions.perms_for(user, room) if grants else None
     if verbs is not None and permissions.VIEW not in verbs:
-        return Standing(close_code=NO_ROOM)
+        return Standing(close_code=NOT_FOUND)
     if room.banned:
         return Standing(close_code=BANNED)
     return Standing(user=user, room=room, verbs=verbs)
@@ -263,15 +262,36 @@ def room_for_member(user, *, slug: str | None = None, pk: int | None = None) -> 
 
 def stale_before(now=None):
     """Open-socket rows not refreshed since then belong to a process that went away."""
-    interval = getattr(settings, "MAJLIS_SOCKET_RECHECK_SECONDS", 30)
+    interval = settings.MAJLIS_SOCKET_RECHECK_SECONDS
     return (now or timezone.now()) - timedelta(seconds=3 * interval + 10)
 
 
-def online_people(room: Room) -> list[dict]:
-    """Who has the room open, once each, leaving out members who hide their presence."""
-    online = OpenSocket.objects.filter(room=room, seen_at__gte=stale_before()).values("user")
-    profiles = Profile.objects.filter(user__in=online, hide_presence=False).order_by("display_name", "pk")
-    return [{"id": public_id, "name": name} for public_id, name in profiles.values_list("public_id", "display_name")]
+# Members listed in `hello`; past this, the room shows only the count.
+ONLINE_LISTED = 100
+
+
+def _online_profiles(room: Room, now=None) -> QuerySet:
+    online = OpenSocket.objects.filter(room=room, seen_at__gte=stale_before(now)).values("user")
+    return Profile.objects.filter(user__in=online, hide_presence=False)
+
+
+def online_people(room: Room, *, limit: int = ONLINE_LISTED) -> tuple[list[dict], int]:
+    """Who has the room open (at most `limit` of them, by name), and how many in all;
+    once each, leaving out members who hide their presence. Two queries, however many."""
+    profiles = _online_profiles(room)
+    listed = profiles.order_by("display_name", "pk").values_list("public_id", "display_name")[:limit]
+    return [{"id": public_id, "name": name} for public_id, name in listed], profiles.count()
+
+
+def online_count(room_slug: str) -> int:
+    """How many members the room shows as online (hidden ones never count)."""
+    room = Room.objects.filter(slug=room_slug).first()
+    return _online_profiles(room).count() if room is not None else 0
+
+
+def is_online(room: Room, user, now=None) -> bool:
+    """Whether the member has the room open in any tab, on any process."""
+    return OpenSocket.objects.filter(room=room, user=user, seen_at__gte=stale_before(now)).exists()
 
 
 # --- The SQL of the hot path (see forum/sql.py) ---------------------------------------

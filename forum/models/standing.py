@@ -6,7 +6,7 @@ management command, a second worker). So every change of standing — a grant or
 a ban, a disabled account, a password change, a thread hidden or moved — also writes a
 row here in its own transaction. Each process reads the rows after the last one it saw,
 every half second, and has the sockets they concern re-check before they forward
-another frame (realtime/standing.py). Rows are only a signal: `purge_expired` drops
+another frame (realtime/sockets/standing.py). Rows are only a signal: `purge_expired` drops
 them after an hour.
 """
 

@@ -182,16 +182,12 @@ def sync_groups(user: User) -> None:
         standing_changed(StandingScope.USER, user.pk)
 
 
-# Session revocation: the database change comes first, then open sockets are told.
-SESSION_ENDED = 4401
-
-
 def log_out(request) -> None:
     """End this session and close its open sockets with 4401."""
     session_key, user = request.session.session_key, request.user
     logout(request)
     if session_key:
-        broadcast.close_sockets(broadcast.session_group(session_key), SESSION_ENDED)
+        broadcast.close_sockets(broadcast.session_group(session_key), broadcast.SESSION_ENDED)
     if user.is_authenticated:  # the order above may be lost: every process re-checks
         standing_changed(StandingScope.USER, user.pk)
 

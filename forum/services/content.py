@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import permissions
+from forum import erasure, permissions
 from forum.models import Category, Post, PostRevision, Status, Thread
 from forum.models.content import BODY_MAX, TITLE_MAX
 from forum.mentions import render_with_mentions
@@ -200,6 +200,7 @@ def edit_post(*, post: Post, by, body: str) -> Post:
         html, _mentioned = render_with_mentions(body)
         post.body_source, post.body_html, post.edited_at = body, html, timezone.now()
         post.save(update_fields=["body_source", "body_html", "edited_at"])
+        erasure.scrub_after_commit()  # the old text is kept in PostRevision only, for moderators
     return post
 
 

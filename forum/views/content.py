@@ -59,13 +59,6 @@ def _quote(post) -> str:
     return f"> **{post.author.profile.display_name}:**\n{quoted}\n\n"
 
 
-def _quotable(user, thread, public_id: str):
-    post = selectors.get_visible_post(user, public_id)
-    if post.thread_id != thread.pk or post.is_hidden:
-        raise PermissionDenied
-    return post
-
-
 @login_required
 def thread(request, public_id: str):
     thread, verbs = selectors.get_visible_thread(request.user, public_id)
@@ -87,7 +80,7 @@ def reply(request, public_id: str):
     services.check_can_reply(request.user, thread)
     initial = {}
     if quote_id := request.GET.get("quote"):
-        quoted = _quotable(request.user, thread, quote_id)
+        quoted = selectors.get_quotable_post(request.user, thread, quote_id)
         initial.update(body=_quote(quoted), reply_to=quoted.public_id)
     form = ReplyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -96,7 +89,7 @@ def reply(request, public_id: str):
             post = services.reply(
                 author=request.user, thread=thread, body=form.cleaned_data["body"],
                 submit_token=form.cleaned_data["submit_token"],
-                reply_to=_quotable(request.user, thread, reply_to) if reply_to else None,
+                reply_to=selectors.get_quotable_post(request.user, thread, reply_to) if reply_to else None,
             )
         except ValidationError as error:
             form.add_error(None, error)

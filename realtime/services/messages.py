@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from forum import permissions, sql
+from forum import erasure, permissions, sql
 from forum.models import Action, ReportStatus
 from forum.models.moderation import REASON_MAX
 from forum.mentions import render_with_mentions
@@ -54,7 +54,7 @@ def clean_report_reason(reason: str) -> str:
 
 def flood_limit() -> tuple[int, int]:
     """(messages, seconds): how many messages a member may send in a room in that time."""
-    count, seconds = getattr(settings, "MAJLIS_ROOM_FLOOD", (5, 5))
+    count, seconds = settings.MAJLIS_ROOM_FLOOD
     return int(count), int(seconds)
 
 
@@ -193,14 +193,15 @@ def edit_message(*, by, room: Room, message_id: str, body: str) -> RoomMessage:
             raise NotFound("No such message in this room.")  # deleted meanwhile
         message.body_source, message.body_html, message.edited, message.rev = source, html, now, locked.rev
         _publish_on_commit(locked, protocol.message_event("message.edited", message))
+        erasure.scrub_after_commit()  # after the broadcast: the text edited away leaves the disk
     return message
 
 
 def delete_message(*, by, room: Room, message_id: str) -> RoomMessage:
     """The author or a moderator turns a message into a tombstone (`message.deleted`).
 
-    The text is gone from the database too. A moderator's deletion of someone else's
-    message is recorded and announced as a `moderation` frame.
+    The text is gone from the database and from its files. A moderator's deletion of
+    someone else's message is recorded and announced as a `moderation` frame.
     """
     verbs = permissions.perms_for(by, room)
     if permissions.VIEW not in verbs:
@@ -225,6 +226,7 @@ def delete_message(*, by, room: Room, message_id: str) -> RoomMessage:
                 target_id=message.public_id, subject=message.author,
             )
             _publish_on_commit(locked, protocol.moderation(Action.DELETE, profile=message.author.profile))
+        erasure.scrub_after_commit()  # after the broadcasts
     return message
 
 

@@ -18,7 +18,7 @@ from forum.services.standing import standing_changed
 from realtime import broadcast, protocol
 from realtime.errors import BadRequest, Forbidden, NotFound, TooLong
 from realtime.models import Room, RoomBan, RoomMute
-from realtime.selectors import BANNED, in_force
+from realtime.selectors import in_force
 
 
 def _check_moderator(by, room: Room) -> None:
@@ -92,7 +92,7 @@ def ban_member(*, by, room: Room, member, reason: str = "", until: datetime | No
         _record(by, Action.BAN, room, member, reason, until=until)
         _announce(room, protocol.moderation(Action.BAN, profile=member.profile, until=until, reason=reason))
         transaction.on_commit(partial(
-            broadcast.close_sockets, broadcast.room_member_group(room.slug, member.pk), BANNED
+            broadcast.close_sockets, broadcast.room_member_group(room.slug, member.pk), broadcast.BANNED
         ))
         # The order above may be lost, or not reach another process: the log reaches all.
         standing_changed(StandingScope.USER, member.pk)

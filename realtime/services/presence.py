@@ -1,12 +1,13 @@
 """Who has a room open, and who is typing: told to the room, never about hidden members.
 
 Open sockets are rows (OpenSocket), so presence is right with several processes; a
-member with two tabs is online once. Presence goes out only when the visible list
-changes, so a hidden member's comings and goings cause no frame at all.
+member with two tabs is online once. A socket opening or closing costs the same whatever
+the number of members online: it writes its row and says whether the member came or
+went; the room is told of the change later, coalesced (realtime/sockets/presence.py).
+A hidden member's comings and goings are no change at all.
 """
 
 import time
-from functools import partial
 from threading import Lock
 
 from django.conf import settings
@@ -21,43 +22,48 @@ _typing_lock = Lock()
 _last_typing: dict[tuple[int, int], float] = {}
 
 
-def _is_online(room: Room, user, now) -> bool:
-    return OpenSocket.objects.filter(room=room, user=user, seen_at__gte=selectors.stale_before(now)).exists()
-
-
-def _announce_presence(room: Room) -> dict:
-    frame = protocol.presence(selectors.online_people(room))
-    transaction.on_commit(partial(broadcast.publish_frame, broadcast.room_group(room.slug), frame))
-    return frame
-
-
-def socket_opened(*, room: Room, user, channel_name: str) -> tuple[dict, bool]:
-    """Count a new socket; return the presence frame and whether the room was sent it."""
+def socket_opened(*, room: Room, user, channel_name: str) -> bool:
+    """Count a new socket; True when the member just came online (and shows it)."""
     now = timezone.now()
-    with transaction.atomic():
-        OpenSocket.objects.filter(room=room, seen_at__lt=selectors.stale_before(now)).delete()
-        was_online = _is_online(room, user, now)
-        OpenSocket.objects.update_or_create(
-            channel_name=channel_name, defaults={"room": room, "user": user, "seen_at": now}
-        )
-        if was_online or user.profile.hide_presence:
-            return protocol.presence(selectors.online_people(room)), False
-        return _announce_presence(room), True
+    # Two tabs opening at once may both count as coming online: the room is told twice
+    # that the member came, which its clients take as once.
+    was_online = selectors.is_online(room, user, now)
+    OpenSocket.objects.create(channel_name=channel_name, room=room, user=user, seen_at=now)
+    return not was_online and not user.profile.hide_presence
 
 
-def socket_closed(*, room_slug: str, user, channel_name: str) -> None:
-    """Forget a socket; when it was the member's last one in the room, tell the room."""
+def socket_closed(*, room_slug: str, user, channel_name: str) -> bool:
+    """Forget a socket; True when it was the member's last in the room (and they show it)."""
     with transaction.atomic():
         OpenSocket.objects.filter(channel_name=channel_name).delete()
         room = Room.objects.filter(slug=room_slug).first()
-        hidden = Profile.objects.filter(user=user, hide_presence=True).exists()
-        if room is not None and not hidden and not _is_online(room, user, timezone.now()):
-            _announce_presence(room)
+        if room is None or selectors.is_online(room, user, timezone.now()):
+            return False
+        return not Profile.objects.filter(user=user, hide_presence=True).exists()
 
 
 def socket_seen(*, channel_name: str) -> None:
     """The socket is still open (its periodic re-check passed)."""
     OpenSocket.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
+
+
+def sweep_stale_sockets() -> dict[str, list[str]]:
+    """Forget the rows of sockets whose process went away without closing them; return,
+    per room slug, the profile ids of shown members who are online there no more."""
+    now = timezone.now()
+    with transaction.atomic():
+        stale = OpenSocket.objects.filter(seen_at__lt=selectors.stale_before(now))
+        gone = set(stale.values_list("room__slug", "room_id", "user_id"))
+        if not gone:
+            return {}
+        stale.delete()
+        left: dict[str, list[str]] = {}
+        for slug, room_id, user_id in gone:
+            still = OpenSocket.objects.filter(room_id=room_id, user_id=user_id).exists()
+            profile = Profile.objects.filter(user_id=user_id, hide_presence=False).first()
+            if not still and profile is not None:
+                left.setdefault(slug, []).append(profile.public_id)
+    return left
 
 
 def typing(*, room: Room, user) -> bool:
@@ -67,7 +73,7 @@ def typing(*, room: Room, user) -> bool:
     """
     if user.profile.hide_presence or room.read_only or selectors.active_mute(room, user):
         return False
-    interval = getattr(settings, "MAJLIS_TYPING_INTERVAL", 3)
+    interval = settings.MAJLIS_TYPING_INTERVAL
     key, now = (room.pk, user.pk), time.monotonic()
     with _typing_lock:
         if now - _last_typing.get(key, -interval) < interval:

@@ -8,12 +8,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum.models import StandingScope
+from forum import erasure
+from forum.models import Notification, Post, PostRevision, StandingScope
 from forum.services.standing import standing_changed
-from realtime.models import TOPIC_MAX, Room, RoomMessage
+from realtime.models import TOPIC_MAX, MessageReport, Room, RoomMessage
 from realtime.protocol import SLOW_MODE_MAX
 
 PURGE_BATCH = 1000
+# The tables whose rows hold members' text and lose it to purges, deletions and edits:
+# on PostgreSQL each purge_expired run (cron) vacuums them (forum/erasure.py).
+TEXT_MODELS = [RoomMessage, MessageReport, Post, PostRevision, Notification]
 
 
 def _check_admin(by) -> None:
@@ -72,13 +76,16 @@ def delete_room(*, by, room: Room) -> None:
         # The sockets re-check, find no room, and close as for a revoked grant.
         standing_changed(StandingScope.ROOM, room.slug)
         room.delete()
+        erasure.scrub_after_commit()  # its messages' text leaves the disk too
 
 
 def purge_expired(now=None) -> dict[str, int]:
     """Delete messages older than their room's retention; return how many, per room slug.
 
     Deleted in small batches, so a long backlog never holds the room's writers up for
-    long. Safe to run at any time and as often as you like.
+    long, and wiped from the database files (`forum/erasure.py`): on SQLite after each
+    batch, on PostgreSQL by a VACUUM at the end, which also reclaims what deletions and
+    edits left since the last run. Safe to run at any time and as often as you like.
     """
     now = now or timezone.now()
     deleted: dict[str, int] = {}
@@ -88,5 +95,7 @@ def purge_expired(now=None) -> dict[str, int]:
         while batch := list(expired.values_list("pk", flat=True)[:PURGE_BATCH]):
             with transaction.atomic():
                 count += RoomMessage.objects.filter(pk__in=batch).delete()[1].get(RoomMessage._meta.label, 0)
+                erasure.scrub_after_commit()
         deleted[room.slug] = count
+    erasure.vacuum(TEXT_MODELS)
     return deleted

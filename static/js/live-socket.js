@@ -1,12 +1,78 @@
-// A WebSocket that reconnects with exponential backoff and jitter, and says its state.
-// Shared by the notification stream and the thread page; no framework, no dependency.
+// The one WebSocket-with-backoff of the site: the notification stream, the thread page
+// and the room all reconnect by this policy (DESIGN.md, "Reliability").
+//
+// Why full jitter: when a server restarts, every phone of a coalition reconnects at once;
+// spread uniformly over [0, ceiling], their attempts arrive as a trickle, not a wave. Why
+// the counter resets only after a stable minute: a socket that the server accepts and
+// drops at once (a refusal, an overloaded process) must not start again at 1 s each time.
 
-const CLOSE_FINAL = new Set([4401, 4403, 4404]);
+export const BACKOFF_FIRST_MS = 1000;
+export const BACKOFF_CAP_MS = 60000;
+export const STABLE_MS = 60000;      // open this long, the next drop starts the backoff afresh
+export const PING_EVERY_MS = 20000;
+export const PONG_WITHIN_MS = 10000; // nothing at all heard this long after a ping: dead link
+export const FINAL_CLOSES = new Set([4401, 4403, 4404]);  // 4408 (too slow) is a drop like any other
+const SIGNED_OUT = 4401;
+const GIVEN_UP = 4000;               // our own code when we abandon a dead socket
 
+// The longest wait before reconnection attempt `attempt` (1, 2, 3 …).
+export function backoffCeiling(attempt) {
+  return Math.min(BACKOFF_CAP_MS, BACKOFF_FIRST_MS * 2 ** Math.min(attempt, 30));
+}
+
+// Full jitter: anywhere in [0, ceiling].
+export function backoffDelay(attempt, random = Math.random) {
+  return random() * backoffCeiling(attempt);
+}
+
+// The policy without sockets or timers (times are passed in), so it can be tested alone.
+export class Backoff {
+  constructor(random = Math.random) {
+    this.random = random;
+    this.attempt = 0;
+    this.openedAt = null;
+    this.retriedSignedOut = false;
+  }
+
+  opened(now) {
+    this.openedAt = now;
+  }
+
+  // The server spoke on this socket: it knew the session, so a later 4401 deserves a retry.
+  heard() {
+    this.retriedSignedOut = false;
+  }
+
+  // A socket ended with `code`: "final" (give up), or the milliseconds to wait.
+  closed(code, now) {
+    if (this.openedAt !== null && now - this.openedAt >= STABLE_MS) {
+      this.attempt = 0;
+      this.retriedSignedOut = false;
+    }
+    this.openedAt = null;
+    if (code === SIGNED_OUT && !this.retriedSignedOut) {
+      // A password change here rotates the session cookie: the new one may already be
+      // set, so one more try at once; a second 4401 in a row means the session is gone.
+      this.retriedSignedOut = true;
+      return 0;
+    }
+    if (FINAL_CLOSES.has(code)) return "final";
+    this.attempt += 1;
+    return backoffDelay(this.attempt, this.random);
+  }
+}
+
+// `path` is a string or a function called before each attempt (the room resumes with
+// ?after=<rev>). `onState(state, code)`: connecting, connected, reconnecting, offline,
+// or closed (with the final close code, or null when stopped).
 export function liveSocket(path, { onFrame, onState = () => {} }) {
+  const policy = new Backoff();
   let socket = null;
-  let attempt = 0;
   let stopped = false;
+  let reconnectTimer = null;
+  let pingTimer = null;
+  let deadTimer = null;
+  let ever = false;
 
   function url() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
@@ -14,27 +80,99 @@ export function liveSocket(path, { onFrame, onState = () => {} }) {
   }
 
   function connect() {
-    onState(attempt ? "reconnecting" : "connecting");
-    socket = new WebSocket(url());
-    socket.addEventListener("open", () => { attempt = 0; onState("connected"); });
-    socket.addEventListener("message", (event) => {
+    clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    if (stopped || socket) return;
+    if (navigator.onLine === false) {
+      onState("offline");  // the `online` event brings us back
+      return;
+    }
+    onState(ever ? "reconnecting" : "connecting");
+    ever = true;
+    const ws = new WebSocket(url());
+    socket = ws;
+    ws.addEventListener("open", () => {
+      if (ws !== socket) return;
+      policy.opened(Date.now());
+      pingTimer = setInterval(ping, PING_EVERY_MS);
+      onState("connected");
+    });
+    ws.addEventListener("message", (event) => {
+      if (ws !== socket) return;
+      clearTimeout(deadTimer);
+      deadTimer = null;
+      policy.heard();
       let frame;
       try { frame = JSON.parse(event.data); } catch { return; }
       onFrame(frame);
     });
-    socket.addEventListener("close", (event) => {
-      if (stopped || CLOSE_FINAL.has(event.code)) { onState("closed"); return; }
-      attempt += 1;
-      // 1 s, 2 s, 4 s … up to 60 s, each with up to 50 % random jitter.
-      const base = Math.min(60000, 1000 * 2 ** Math.min(attempt - 1, 6));
-      onState(navigator.onLine === false ? "offline" : "reconnecting");
-      setTimeout(connect, base / 2 + Math.random() * base / 2);
-    });
+    ws.addEventListener("close", (event) => { if (ws === socket) ended(event.code); });
   }
+
+  // Forget the current socket; its late events are ignored.
+  function drop() {
+    const ws = socket;
+    socket = null;
+    clearInterval(pingTimer);
+    clearTimeout(deadTimer);
+    pingTimer = deadTimer = null;
+    if (ws && ws.readyState < WebSocket.CLOSING) ws.close(GIVEN_UP);
+  }
+
+  function ended(code) {
+    drop();
+    if (stopped) return;
+    const wait = policy.closed(code, Date.now());
+    if (wait === "final") {
+      stopped = true;
+      onState("closed", code);
+      return;
+    }
+    if (navigator.onLine === false) {
+      onState("offline");
+      return;
+    }
+    onState("reconnecting");
+    reconnectTimer = setTimeout(connect, wait);
+  }
+
+  // A half-open socket (a phone changing networks) never says it closed: ping, and
+  // give it up when nothing at all came back in time.
+  function ping() {
+    if (!send({ type: "ping" }) || deadTimer) return;
+    deadTimer = setTimeout(() => ended(GIVEN_UP), PONG_WITHIN_MS);
+  }
+
+  function send(frame) {
+    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  function now() {
+    if (!stopped && !socket) connect();
+  }
+
+  window.addEventListener("online", now);
+  window.addEventListener("offline", () => {
+    if (stopped) return;
+    drop();
+    clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    onState("offline");
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") now();
+  });
 
   connect();
   return {
-    send(frame) { if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame)); },
-    stop() { stopped = true; if (socket) socket.close(); },
+    send,
+    stop() {
+      stopped = true;
+      clearTimeout(reconnectTimer);
+      drop();
+      onState("closed", null);
+    },
   };
 }

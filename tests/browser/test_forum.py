@@ -62,9 +62,11 @@ def test_a_member_starts_an_arabic_thread_and_sees_the_post_a_moderator_hid(
     expect(moderator_page.locator(f"#p-{reply_id} .hidden-note")).to_contain_text(REASON)
     expect(moderator_page.locator(f"#p-{reply_id} .post-body")).to_contain_text(REPLY)
 
-    # The member reloads: the note in Arabic, not the text; the opening post untouched.
+    # The member reloads: the note in Arabic, not the text nor the post's id; the opening post untouched.
     member_page.reload()
-    hidden = member_page.locator(f"#p-{reply_id}")
+    hidden = posts.nth(1)
+    expect(member_page.locator(f"#p-{reply_id}")).to_have_count(0)
+    expect(hidden).to_have_class(re.compile(r"\bis-hidden\b"))
     expect(hidden.locator(".hidden-note")).to_have_text(hidden_note)
     expect(hidden).not_to_contain_text(REPLY)
     expect(member_page.locator("#posts")).not_to_contain_text(REPLY)

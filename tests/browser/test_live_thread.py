@@ -107,9 +107,13 @@ def test_a_reply_appears_live_for_a_watching_diaspora_member_and_hides_live(
     with moderator_page.expect_navigation():
         hide_form.locator("button[type=submit]").click()
 
-    hidden = reader.locator(f"#p-{post_id}")
+    # In place, without its text, its id or its links (as a page loaded now shows it).
+    hidden = posts.nth(1)
     expect(hidden.locator(".hidden-note")).to_have_text(HIDDEN_NOTE)
     expect(hidden).not_to_contain_text(ANSWER)
+    expect(reader.locator(f"#p-{post_id}")).to_have_count(0)
+    expect(reader.locator(f"[data-post-id='{post_id}']")).to_have_count(0)
+    expect(hidden.locator("a, form")).to_have_count(0)
     expect(reader.locator("#posts")).not_to_contain_text(ANSWER)
     assert reader.evaluate("window.majlisNoReload") is True, "the page was reloaded"
 

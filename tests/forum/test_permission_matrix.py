@@ -112,7 +112,8 @@ ACTIONS = {
     "report form": ("get", "/p/{reply}/report/", None, (200, 200, 200, 200, 404)),
     "report": ("post", "/p/{reply}/report/", {"reason": "Too precise"}, (200, 200, 200, 200, 404)),
     "hide": ("post", "/p/{reply}/hide/", {"reason": "Names a street"}, (302, 302, 403, 403, 404)),
-    "unhide": ("post", "/p/{hidden}/unhide/", {"reason": "Face blurred"}, (302, 302, 403, 403, 404)),
+    # A hidden post does not exist for anyone but its category's moderators (its author included).
+    "unhide": ("post", "/p/{hidden}/unhide/", {"reason": "Face blurred"}, (302, 302, 404, 404, 404)),
     # Dina cannot see a pending post at all; Layla, its author, can, but may not judge it.
     "approve": ("post", "/p/{pending}/approve/", {}, (302, 302, 403, 404, 404)),
     "reject": ("post", "/p/{pending}/reject/", {"reason": "Unconfirmed"}, (302, 302, 403, 404, 404)),

@@ -75,7 +75,7 @@ def build():
         moderation.hide_post(post=post, by=d.moderator, reason="r")
     for post in replies[1::5]:
         content.edit_post(post=post, by=post.author, body=post.body_source + " (edited)")
-    for post in replies[2:40:3]:
+    for post in [p for p in replies[2:40:3] if p not in replies[::7]]:  # a hidden post cannot be reported
         moderation.report_post(post=post, by=people[(people.index(post.author) + 1) % 10], reason="Look")
     return d
 

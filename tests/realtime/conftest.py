@@ -20,7 +20,7 @@ from realtime.services import create_room
 
 ORIGIN_HEADERS = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
 # Frames that arrive whenever someone comes or goes; most tests look past them.
-BACKGROUND = {"presence", "typing"}
+BACKGROUND = {"presence.changed", "typing"}
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +28,7 @@ def fast_socket_settings(settings):
     settings.MAJLIS_ROOM_FLOOD = (5, 5)
     settings.MAJLIS_TYPING_INTERVAL = 3
     settings.MAJLIS_SOCKET_RECHECK_SECONDS = 30
+    settings.MAJLIS_PRESENCE_SECONDS = 0.1
     # Typing is throttled in memory, per process: start every test afresh.
     from realtime.services import presence
 

@@ -10,24 +10,17 @@ the same file through `server.manage(...)`, as a coalition admin's would.
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 
+from tests.realtime.processes import free_port, wait_for_health
+
 BASE_DIR = Path(settings.BASE_DIR)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -88,7 +81,7 @@ def embedded_majlis(folder: Path, seed: dict, env: dict | None = None):
     )
     server = EmbeddedServer(port, env, process, json.loads(seeded.stdout.strip().splitlines()[-1]))
     try:
-        _wait_for_health(port, process)
+        wait_for_health(port, timeout=30)
         yield server
     finally:
         process.send_signal(signal.SIGTERM)
@@ -97,18 +90,3 @@ def embedded_majlis(folder: Path, seed: dict, env: dict | None = None):
         except subprocess.TimeoutExpired:  # daphne waits for lingering application instances
             process.kill()
             process.wait()
-
-
-def _wait_for_health(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError("daphne exited at start")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)

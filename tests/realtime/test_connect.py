@@ -92,6 +92,8 @@ async def test_an_accepted_socket_gets_hello_then_the_latest_50_messages_oldest_
                  "read_only": False, "slow_mode_seconds": 0},
         "me": {"id": profile.public_id, "name": "Layla"},
         "rev": 55,
+        "online": [{"id": profile.public_id, "name": "Layla"}],
+        "online_count": 1,
     }
     history = socket.catch_up
     assert [m["seq"] for m in history["messages"]] == list(range(6, 56))

@@ -1,12 +1,23 @@
-"""Presence and typing: told to the room, a member online once however many tabs, hidden members never."""
+"""Presence and typing: `hello` says who is online, then the room hears only who came and
+went (coalesced), a member online once however many tabs, hidden members never; and a
+connect costs the same however many members are online."""
+
+import asyncio
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from forum.models.people import Location
 from forum.services.accounts import update_profile
+from realtime.models import OpenSocket
+from realtime.sockets.rooms import RoomSocket
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# Hundreds of members are made here; Argon2 would spend a minute on their passwords.
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -20,55 +31,120 @@ def people(make_member):
     return make
 
 
-def names(frame):
-    return [person["name"] for person in frame["online"]]
+def names(people):
+    return [person["name"] for person in people]
 
 
-async def test_presence_goes_to_the_room_on_join_and_leave_with_each_member_once(people, room, connect):
+async def test_hello_lists_who_is_online_then_the_room_hears_who_came_and_went_once_each(people, room, connect):
     layla, sami, _hidden = await database_sync_to_async(people)()
     first = await connect(layla)
-    assert names(await first.expect("presence")) == ["Layla"]
+    assert names(first.hello["online"]) == ["Layla"] and first.hello["online_count"] == 1
+    await first.expect("presence.changed")  # Layla's own arrival, told to the room
 
     sami_tab = await connect(sami)
-    assert names(await first.expect("presence")) == ["Layla", "Sami"]
-    assert names(await sami_tab.expect("presence")) == ["Layla", "Sami"]
+    assert names(sami_tab.hello["online"]) == ["Layla", "Sami"] and sami_tab.hello["online_count"] == 2
+    changed = await first.expect("presence.changed")
+    assert names(changed["joined"]) == ["Sami"] and changed["left"] == [] and changed["online_count"] == 2
 
     sami_other_tab = await connect(sami)  # already online: the room hears nothing
-    assert names(await sami_other_tab.expect("presence")) == ["Layla", "Sami"]
-    assert await first.communicator.receive_nothing(0.1)
+    assert sami_other_tab.hello["online_count"] == 2
+    assert await first.communicator.receive_nothing(0.3)
     await sami_other_tab.close()
-    assert await first.communicator.receive_nothing(0.1)
+    assert await first.communicator.receive_nothing(0.3)
 
     await sami_tab.close()
-    assert names(await first.expect("presence")) == ["Layla"]
+    changed = await first.expect("presence.changed")
+    assert changed["joined"] == [] and changed["left"] == [sami_tab.hello["me"]["id"]]
+    assert changed["online_count"] == 1
 
 
-async def test_a_member_hiding_presence_is_never_listed_yet_sees_the_others(people, room, connect):
+async def test_a_member_hiding_presence_is_never_listed_nor_counted_yet_sees_the_others(people, room, connect):
     layla, _sami, hidden = await database_sync_to_async(people)()
     first = await connect(layla)
-    await first.expect("presence")
+    await first.expect("presence.changed")
 
     ward = await connect(hidden)
-
-    assert names(await ward.expect("presence")) == ["Layla"]
-    assert await first.communicator.receive_nothing(0.1)  # not even an unchanged list
+    assert names(ward.hello["online"]) == ["Layla"] and ward.hello["online_count"] == 1
+    assert await first.communicator.receive_nothing(0.3)  # no frame at all
     await ward.close()
-    assert await first.communicator.receive_nothing(0.1)
+    assert await first.communicator.receive_nothing(0.3)
+
+
+async def test_joins_within_the_interval_are_told_in_one_frame(people, make_member, room, connect, settings):
+    settings.MAJLIS_PRESENCE_SECONDS = 1.0
+    layla, sami, _hidden = await database_sync_to_async(people)()
+    noor = await database_sync_to_async(make_member)(display_name="Noor")
+    first = await connect(layla)
+    await first.expect("presence.changed", timeout=3)
+    await connect(sami)
+    await connect(noor)
+    changed = await first.expect("presence.changed", timeout=3)
+    assert names(changed["joined"]) == ["Noor", "Sami"] and changed["online_count"] == 3
+    assert await first.communicator.receive_nothing(0.5)
+
+
+async def test_with_300_members_online_one_more_joining_is_one_frame_to_each(make_member, room, connect, settings):
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    members = await database_sync_to_async(lambda: [make_member(display_name=f"Member {n:03}") for n in range(301)])()
+    sockets = [await connect(member) for member in members[:300]]
+    assert sockets[-1].hello["online_count"] == 300 and len(sockets[-1].hello["online"]) == 100
+    await asyncio.sleep(0.5)
+    for socket in sockets:  # whatever the arrivals told
+        while not await socket.communicator.receive_nothing(0.01):
+            assert (await socket.receive())["type"] == "presence.changed"
+
+    newcomer = await connect(members[300])
+    assert newcomer.hello["online_count"] == 301
+    for socket in sockets:
+        changed = await socket.expect("presence.changed")
+        assert names(changed["joined"]) == ["Member 300"] and changed["online_count"] == 301
+    await asyncio.sleep(0.3)
+    for socket in sockets:
+        assert await socket.communicator.receive_nothing(0.001)
+
+
+def queries_to_open_a_room_socket(room, member, client) -> int:
+    socket = RoomSocket()
+    socket.scope = {"type": "websocket", "url_route": {"kwargs": {"slug": room.slug}}}
+    socket.session_key, socket.user_pk, socket.channel_name = client.session.session_key, member.pk, "test!probe"
+    with CaptureQueriesContext(connection) as queries:
+        checked, frames, came = socket._open(None)
+    assert checked.close_code is None and frames[0]["type"] == "hello" and came
+    OpenSocket.objects.filter(channel_name="test!probe").delete()
+    return len(queries)
+
+
+@pytest.mark.parametrize("online", [3, 300])
+def test_a_connect_reads_the_same_number_of_queries_with_3_or_300_members_online(make_member, room, online, settings):
+    from tests.realtime.conftest import logged_in_client
+
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    others = [make_member(display_name=f"Online {n:03}") for n in range(online)]
+    OpenSocket.objects.bulk_create([
+        OpenSocket(channel_name=f"test!{n}", room=room, user=user) for n, user in enumerate(others)
+    ])
+    member = make_member(display_name="Newcomer")
+    assert queries_to_open_a_room_socket(room, member, logged_in_client(member)) == EXPECTED_CONNECT_QUERIES
+
+
+# The session and its user; the room with the member's ban and mute; the grants; whether
+# the member was online; their presence row; who is online and how many; the history.
+EXPECTED_CONNECT_QUERIES = 8
 
 
 async def test_typing_goes_to_the_others_once_per_interval(people, room, connect):
     layla, sami, _hidden = await database_sync_to_async(people)()
     typist, typist_other_tab, reader = await connect(layla), await connect(layla), await connect(sami)
     for socket in (typist, typist_other_tab, reader):
-        await socket.nothing_but_background()
+        await socket.nothing_but_background(0.3)
 
     await typist.send({"type": "typing"})
     await typist.send({"type": "typing"})  # within 3 seconds: dropped
 
-    assert await reader.receive() == {"type": "typing", "user": typist.hello["me"]}
-    assert await reader.communicator.receive_nothing(0.1)
-    assert await typist.communicator.receive_nothing(0.05)
-    assert await typist_other_tab.communicator.receive_nothing(0.05)
+    assert await reader.expect("typing") == {"type": "typing", "user": typist.hello["me"]}
+    await reader.nothing_but_background(0.1)
+    assert "typing" not in {f["type"] for f in await typist.nothing_but_background(0.05)}
+    assert "typing" not in {f["type"] for f in await typist_other_tab.nothing_but_background(0.05)}
 
 
 async def test_typing_is_sent_again_after_the_interval(people, room, connect, settings):
@@ -83,8 +159,8 @@ async def test_typing_is_sent_again_after_the_interval(people, room, connect, se
 async def test_a_member_hiding_presence_does_not_show_typing(people, room, connect):
     layla, _sami, hidden = await database_sync_to_async(people)()
     reader, ward = await connect(layla), await connect(hidden)
-    await reader.nothing_but_background()
+    await reader.nothing_but_background(0.3)
     await ward.send({"type": "typing"})
     await ward.send({"type": "ping"})
     await ward.expect("pong")
-    assert await reader.communicator.receive_nothing(0.1)
+    assert "typing" not in {f["type"] for f in await reader.nothing_but_background(0.1)}

@@ -4,7 +4,10 @@ from realtime.services import purge_expired
 
 
 class Command(BaseCommand):
-    help = "Delete room messages older than their room's retention (safe to run from cron)."
+    help = (
+        "Delete room messages older than their room's retention and wipe deleted text from the"
+        " database files (PostgreSQL: VACUUM). Safe to run from cron."
+    )
 
     def handle(self, *args, **options):
         deleted = purge_expired()

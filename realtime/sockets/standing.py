@@ -33,7 +33,7 @@ class WatchedSocket(Protocol):
 
 
 def poll_seconds() -> float:
-    return getattr(settings, "MAJLIS_STANDING_POLL_SECONDS", 0.5)
+    return settings.MAJLIS_STANDING_POLL_SECONDS
 
 
 class StandingWatch:

@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 
 def output_limit() -> int:
-    return getattr(settings, "MAJLIS_SOCKET_OUTPUT_LIMIT", 4 * 1024 * 1024)
+    return settings.MAJLIS_SOCKET_OUTPUT_LIMIT
 
 
 def _consumer_of(send):

@@ -28,7 +28,7 @@ RENEW_MEMBERSHIP_SECONDS = 3600
 
 
 class RoomSocket(Protocol):
-    """What a hub needs of a socket (realtime.consumers.RoomConsumer)."""
+    """What a hub needs of a socket (realtime.sockets.rooms.RoomSocket)."""
 
     user_pk: int
 

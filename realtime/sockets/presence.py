@@ -1,0 +1,124 @@
+"""Presence as changes: who came and went, told to the room at most once a second per process.
+
+A member coming online or going away is noted here by the socket that saw it (no query,
+no frame). Each room's notes wait at most MAJLIS_PRESENCE_SECONDS, then go out as one
+`presence.changed` frame with the room's online count (one COUNT query per room per
+flush, however many members came), published to the room's group so every process's
+sockets hear it. A thousand members reconnecting at once cost a few frames a second, not
+a thousand lists to a thousand sockets.
+
+Each process also forgets, on a timer, the open-socket rows of processes that went away
+without closing them (they stopped refreshing their rows), and tells those rooms.
+"""
+
+import asyncio
+import logging
+import time
+import weakref
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from realtime import broadcast, protocol, selectors, services
+
+logger = logging.getLogger(__name__)
+
+
+class RoomPresence:
+    """The changes of one room not yet told, in one process."""
+
+    def __init__(self, slug: str):
+        self.slug = slug
+        self.joined: dict[str, dict] = {}
+        self.left: set[str] = set()
+        self.last_told = 0.0
+        self.task: asyncio.Task | None = None
+
+    def came(self, person: dict) -> None:
+        self.left.discard(person["id"])
+        self.joined[person["id"]] = person
+
+    def went(self, profile_id: str) -> None:
+        self.joined.pop(profile_id, None)
+        self.left.add(profile_id)
+
+    async def tell_soon(self) -> None:
+        wait = self.last_told + settings.MAJLIS_PRESENCE_SECONDS - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self.last_told = time.monotonic()
+        joined, left = sorted(self.joined.values(), key=lambda p: (p["name"], p["id"])), sorted(self.left)
+        self.joined, self.left = {}, set()
+        try:
+            count = await database_sync_to_async(selectors.online_count)(self.slug)
+            frame = protocol.presence_changed(joined, left, count)
+            layer = get_channel_layer()
+            await layer.group_send(broadcast.room_group(self.slug), {"type": "frame.forward", "text": broadcast.encode(frame)})
+        except Exception:  # presence is a courtesy: the next change tells the count again
+            logger.warning("could not tell a room who came and went", exc_info=True)
+
+
+class ProcessPresence:
+    """Every room's pending changes in this process (one event loop), and the sweeper."""
+
+    def __init__(self):
+        self.rooms: dict[str, RoomPresence] = {}
+        self.sockets = 0
+        self.sweeper: asyncio.Task | None = None
+
+    def note(self, slug: str, *, came: dict | None = None, went: str | None = None) -> None:
+        room = self.rooms.setdefault(slug, RoomPresence(slug))
+        if came is not None:
+            room.came(came)
+        if went is not None:
+            room.went(went)
+        if room.task is None or room.task.done():
+            room.task = asyncio.create_task(room.tell_soon())
+
+    async def sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(settings.MAJLIS_SOCKET_RECHECK_SECONDS)
+            try:
+                gone = await database_sync_to_async(services.sweep_stale_sockets)()
+            except Exception:
+                logger.warning("could not sweep stale sockets", exc_info=True)
+                continue
+            for slug, profile_ids in gone.items():
+                for profile_id in profile_ids:
+                    self.note(slug, went=profile_id)
+
+
+_processes: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ProcessPresence]" = weakref.WeakKeyDictionary()
+
+
+def _process() -> ProcessPresence:
+    loop = asyncio.get_running_loop()
+    process = _processes.get(loop)
+    if process is None:
+        process = _processes[loop] = ProcessPresence()
+    return process
+
+
+def socket_opened() -> None:
+    """A room socket opened in this process (the sweeper runs while any is open)."""
+    process = _process()
+    process.sockets += 1
+    if process.sweeper is None:
+        process.sweeper = asyncio.create_task(process.sweep_forever())
+
+
+def socket_closed() -> None:
+    process = _process()
+    process.sockets -= 1
+    if process.sockets <= 0 and process.sweeper is not None:
+        process.sweeper.cancel()
+        process.sweeper = None
+
+
+def came(slug: str, person: dict) -> None:
+    _process().note(slug, came=person)
+
+
+def went(slug: str, profile_id: str) -> None:
+    _process().note(slug, went=profile_id)

@@ -1,0 +1,63 @@
+// The room page, live (DESIGN.md, "Wire protocol" and "Reliability"). The page works
+// without this module (server-rendered history and a plain form); here it takes over,
+// over the site's one reconnecting socket (live-socket.js), resuming with ?after=<rev>.
+
+import { liveSocket } from "../live-socket.js";
+import { createCommands } from "./commands.js";
+import { startComposer } from "./composer.js";
+import { createFrames } from "./frames.js";
+import { createOutbox } from "./outbox.js";
+import { createPresence } from "./presence.js";
+import { createRender } from "./render.js";
+import { createStatus } from "./status.js";
+import { createTyping } from "./typing.js";
+import { words } from "./words.js";
+
+// The states a final close code leaves the page in.
+const FINAL_STATES = { 4401: "signed-out", 4403: "banned", 4404: "closed" };
+
+const root = document.getElementById("room");
+if (root && "WebSocket" in window) start(root);
+
+function start(root) {
+  const $ = (selector) => root.querySelector(selector);
+  const said = words($("[data-room-strings]"));
+  const ctx = {
+    root, $, t: said.t, words: said, list: $("[data-messages]"),
+    room: {
+      me: { id: root.dataset.meId, name: root.dataset.meName || "" },
+      canPost: root.dataset.canPost === "true",
+      canModerate: root.dataset.canModerate === "true",
+      readOnly: $("[data-read-only]")?.hidden === false,
+      stopped: false,
+    },
+    connected: false,  // the server said hello on the current socket
+    send: (frame) => ctx.connected && socket.send(frame),
+  };
+  const status = createStatus(ctx);
+  const render = createRender(ctx);
+  const outbox = createOutbox(ctx, render);
+  const typing = createTyping(ctx);
+  const presence = createPresence(ctx);
+  const commands = createCommands(ctx, { render, outbox, typing, status });
+  const receive = createFrames(ctx, { status, render, outbox, commands, presence, typing });
+  startComposer(ctx, { outbox, typing, status });
+  render.adopt();
+
+  function onState(state, code) {
+    if (state === "connected") return;  // said at `hello`, once the room is really open
+    ctx.connected = false;
+    presence.away();
+    if (state !== "closed") {
+      status.setState(state);
+      return;
+    }
+    ctx.room.stopped = true;
+    status.setState(FINAL_STATES[code] ?? "closed");
+    status.updateComposer();
+    outbox.stop();
+    if (code === 4401 && root.dataset.loginUrl) location.assign(root.dataset.loginUrl);
+  }
+
+  const socket = liveSocket(() => commands.path(), { onFrame: receive, onState });
+}

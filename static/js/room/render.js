@@ -1,0 +1,138 @@
+// Messages on the page: new ones, edits and tombstones, in `seq` order, each once.
+// User text is set with textContent; body_html is the server's sanitiser output (the same
+// HTML the page itself is rendered with), the one thing set as HTML.
+
+const NEAR_EDGE_PX = 48;
+
+export function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+export function createRender(ctx) {
+  const { $, t, words, room, list } = ctx;
+
+  function message(m) {
+    const node = element("li", m.deleted ? "room-message is-deleted" : "room-message");
+    node.id = `m-${m.id}`;
+    Object.assign(node.dataset, { id: m.id, seq: m.seq, rev: m.rev, authorId: m.author.id });
+    const meta = element("p", "room-message-meta");
+    const time = element("time", "", words.time(m.created));
+    time.dateTime = m.created;
+    meta.append(element("bdi", "room-message-author", m.author.name), " ", time);
+    if (m.edited && !m.deleted) meta.append(" ", element("span", "room-message-edited", t("edited")));
+    node.append(meta);
+    let body;
+    if (m.deleted) {
+      body = element("p", "room-message-body room-message-tombstone", t("deleted"));
+    } else {
+      body = element("div", "room-message-body");
+      body.innerHTML = m.body_html;  // sanitised by the server: see the top of this file
+    }
+    body.dir = "auto";
+    node.append(body);
+    decorate(node);
+    return node;
+  }
+
+  // The buttons of a message: delete (own, or any as a moderator), report (others'),
+  // and for moderators mute / ban its author. Built here: without JS they would do nothing.
+  function decorate(node) {
+    node.querySelector(".room-message-actions")?.remove();
+    if (node.classList.contains("is-deleted") || !node.dataset.id) return;
+    const own = node.dataset.authorId === room.me.id;
+    const actions = element("div", "room-message-actions");
+    const button = (action, label, parent = actions, extra = {}) => {
+      const control = element("button", "", label);
+      control.type = "button";
+      Object.assign(control.dataset, { action, ...extra });
+      parent.append(control);
+    };
+    if (own || room.canModerate) button("delete", t("delete"));
+    if (!own) button("report", t("report"));
+    if (room.canModerate && !own) {
+      const menu = element("details");
+      menu.append(element("summary", "", t("moderate")));
+      const tools = element("div");
+      button("mute", t("muteShort"), tools, { minutes: "10" });
+      button("mute", t("muteLong"), tools, { minutes: "1440" });
+      button("unmute", t("unmute"), tools);
+      button("ban", t("ban"), tools);
+      button("unban", t("unban"), tools);
+      menu.append(tools);
+      actions.append(menu);
+    }
+    if (actions.childElementCount) node.append(actions);
+  }
+
+  // Messages stay in `seq` order; unconfirmed ones (no seq yet) stay below them all.
+  function insertBySeq(node, seq) {
+    let before = null;
+    for (let child = list.lastElementChild; child; child = child.previousElementSibling) {
+      if (child.dataset.seq && Number(child.dataset.seq) < seq) break;
+      before = child;
+    }
+    list.insertBefore(node, before);
+    $("[data-empty]")?.remove();
+  }
+
+  // Any M, from any frame: new, newer than ours, or a duplicate to drop. A change to a
+  // message older than the ones shown waits for scroll-back (`hasMore`), which brings it
+  // as it is then: shown now, it would leave a hole in the list (and in `before`).
+  function apply(m, { older = false, hasMore = false } = {}) {
+    if (!m || typeof m.id !== "string" || !m.author) return false;
+    const existing = document.getElementById(`m-${m.id}`);
+    const first = list.querySelector("[data-seq]");
+    const beyondShown = !existing && !older && hasMore && first && m.seq < Number(first.dataset.seq);
+    if (!beyondShown && (!existing || Number(existing.dataset.rev) < m.rev)) {
+      const node = message(m);
+      if (existing) existing.replaceWith(node);
+      else insertBySeq(node, m.seq);
+    }
+    return true;
+  }
+
+  // A message written here, not yet confirmed by the server.
+  function pending(body, clientId) {
+    const node = element("li", "room-message is-sending");
+    node.dataset.clientId = clientId;
+    const meta = element("p", "room-message-meta");
+    meta.append(element("bdi", "room-message-author", room.me.name), " ", element("span", "room-message-status", t("sending")));
+    const text = element("div", "room-message-body", body);
+    text.dir = "auto";
+    node.append(meta, text);
+    list.append(node);
+    $("[data-empty]")?.remove();
+    list.scrollTop = list.scrollHeight;
+    return node;
+  }
+
+  // Keep the reader where they are: at the bottom if they were there, else still.
+  function keepingView(change) {
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < NEAR_EDGE_PX;
+    change();
+    if (atBottom) list.scrollTop = list.scrollHeight;
+  }
+
+  // Older messages go in above: keep the distance to the bottom, so nothing jumps.
+  function keepingBottomDistance(change) {
+    const fromBottom = list.scrollHeight - list.scrollTop;
+    change();
+    list.scrollTop = list.scrollHeight - fromBottom;
+  }
+
+  // The server-rendered page: times in the reader's format, and the buttons.
+  function adopt() {
+    list.querySelectorAll("time[datetime]").forEach((time) => { time.textContent = words.time(time.dateTime); });
+    decorateAll();
+    list.scrollTop = list.scrollHeight;
+  }
+
+  function decorateAll() {
+    list.querySelectorAll("[data-id]").forEach(decorate);
+  }
+
+  return { apply, pending, keepingView, keepingBottomDistance, adopt, decorateAll };
+}
