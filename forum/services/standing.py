@@ -7,8 +7,10 @@ sockets concerned at once through the channel layer: the fast path, which may dr
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from forum.models import StandingChange, StandingScope
 from realtime import broadcast
@@ -31,3 +33,13 @@ def standing_changed(scope: StandingScope, key: object = "") -> None:
     if group_of is not None:
         group = group_of(key)
         transaction.on_commit(lambda: broadcast.publish(group, broadcast.STANDING_CHANGED))
+
+
+# Processes read the log twice a second; an hour-old row concerns no one any more.
+KEEP_STANDING_CHANGES = timedelta(hours=1)
+
+
+def forget_old_standing_changes(now=None) -> int:
+    """Delete log rows older than KEEP_STANDING_CHANGES (`purge_expired`, from cron)."""
+    cutoff = (now or timezone.now()) - KEEP_STANDING_CHANGES
+    return StandingChange.objects.filter(created_at__lt=cutoff).delete()[0]

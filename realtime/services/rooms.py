@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from forum import erasure
 from forum.models import Notification, Post, PostRevision, StandingScope
-from forum.services.standing import standing_changed
+from forum.services.standing import forget_old_standing_changes, standing_changed
 from realtime.models import TOPIC_MAX, MessageReport, Room, RoomMessage
 from realtime.protocol import SLOW_MODE_MAX
 
@@ -81,6 +81,7 @@ def delete_room(*, by, room: Room) -> None:
 
 def purge_expired(now=None) -> dict[str, int]:
     """Delete messages older than their room's retention; return how many, per room slug.
+    The standing log's old rows go too (forum.services.standing).
 
     Deleted in small batches, so a long backlog never holds the room's writers up for
     long, and wiped from the database files (`forum/erasure.py`): on SQLite after each
@@ -97,5 +98,6 @@ def purge_expired(now=None) -> dict[str, int]:
                 count += RoomMessage.objects.filter(pk__in=batch).delete()[1].get(RoomMessage._meta.label, 0)
                 erasure.scrub_after_commit()
         deleted[room.slug] = count
+    forget_old_standing_changes(now)
     erasure.vacuum(TEXT_MODELS)
     return deleted

@@ -21,7 +21,10 @@ import random
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 from django.conf import settings
 
 from realtime import broadcast, protocol
@@ -54,11 +57,36 @@ class LiveSocket(AsyncWebsocketConsumer):
         self._forgotten = False
 
     async def __call__(self, scope, receive, send):
-        # However the socket ends (a disconnect, an error, a cancellation), let go of it.
+        """Channels' consumer loop, but the socket's own channel is read by `_channel_receive`,
+        which outlives an outage of the channel layer (a Redis restart) instead of ending the
+        socket with 1011; and however the socket ends, it lets go of what it holds."""
+        self.scope, self.base_send = scope, send
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.channel_name = await self.channel_layer.new_channel()
         try:
-            await super().__call__(scope, receive, send)
+            await await_many_dispatch([receive, self._channel_receive], self.dispatch)
+        except StopConsumer:
+            pass
         finally:
             await self.forget()
+
+    async def _channel_receive(self) -> dict:
+        """The next event of the socket's own channel. While the layer cannot answer, wait
+        and try again: the database holds every change and the client catches up by `rev`
+        (its next `pong` tells it the room's). A Redis that restarted without its data has
+        forgotten the socket's groups: join them again first."""
+        for attempt in itertools.count():
+            try:
+                if attempt:
+                    for group in self.groups_joined:
+                        await self.channel_layer.group_add(group, self.channel_name)
+                return await self.channel_layer.receive(self.channel_name)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                if not attempt:
+                    logger.warning("the channel layer is away; the socket waits for it", exc_info=True)
+                await asyncio.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
 
     async def dispatch(self, message):
         # Channels' own dispatch awaits aclose_old_connections() — a thread hop — before

@@ -68,15 +68,21 @@ class RoomHub:
                 logger.warning("could not leave a room's group", exc_info=True)
 
     async def _read(self) -> None:
+        rejoin = False
         while True:
             try:
+                if rejoin:  # a Redis that restarted without its data forgot the room's group
+                    await self.layer.group_add(self.group, self.channel)
+                    rejoin = False
                 event = await self.layer.receive(self.channel)
                 await self.dispatch(event)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # one bad event must not silence the room
-                logger.exception("room hub could not handle an event")
-                await asyncio.sleep(0.1)
+            except Exception:  # one bad event, or the layer away, must not silence the room
+                if not rejoin:
+                    logger.warning("room hub could not read or handle an event", exc_info=True)
+                rejoin = True
+                await asyncio.sleep(0.5)
 
     async def _renew(self) -> None:
         while True:
