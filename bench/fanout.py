@@ -1,6 +1,7 @@
 """Room fan-out (DESIGN.md, Performance): 200 sockets in one room, 4 of them sending.
 
     .venv/bin/python bench/fanout.py [--sockets 200] [--senders 4]
+    .venv/bin/python bench/fanout.py --stack postgres-redis [--processes 1 2]
 
 Runs, one after the other on 127.0.0.1 and in this one invocation, three servers:
 a bare `websockets` broadcast server, the plain Channels consumer on daphne (both
@@ -10,6 +11,12 @@ each it prints deliveries per second at saturation (the best of two offered load
 the p50/p99 latency of a delivery at a steady ~1,000 deliveries/s, then the ratios.
 Bounded: under 2 minutes.
 
+With `--stack postgres-redis`, Majlis alone runs on PostgreSQL and Redis (DATABASE_URL
+and REDIS_URL, or the flags; the database is made afresh), once for each number of
+daphne processes given (the sockets spread over them), and each line also gives the
+servers' CPU time per delivery during the saturation window (their utime + stime, from
+/proc): scale-out costs no more CPU per delivery, even where 2 cores limit the rate.
+
 A delivery is one message frame arriving at one socket; its latency runs from the
 moment the sender handed the frame to its socket to the moment a receiver read it.
 """
@@ -18,10 +25,7 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -30,8 +34,9 @@ from pathlib import Path
 
 from websockets.asyncio.client import connect
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+import stacks
+from servers import PYTHON, cpu_seconds, daphne, free_port, load_average, prepare_majlis, start, stop
+
 WARM_UP, SATURATION, STEADY = 1.0, 5.0, 8.0
 STEADY_DELIVERIES_PER_SECOND = 1000
 # Messages each sender keeps in flight. Saturation is the best rate over these offered
@@ -46,29 +51,12 @@ class Result:
     deliveries_per_second: float
     p50_ms: float
     p99_ms: float
+    cpu_per_delivery: float | None = None  # the servers' CPU seconds, when measured
 
     def line(self) -> str:
+        cpu = f"   {self.cpu_per_delivery * 1e6:5.1f} µs server CPU per delivery" if self.cpu_per_delivery else ""
         return (f"{self.name:<16} {self.deliveries_per_second:>9,.0f} deliveries/s at saturation   "
-                f"p50 {self.p50_ms:6.1f} ms   p99 {self.p99_ms:6.1f} ms at {STEADY_DELIVERIES_PER_SECOND:,}/s")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_listening(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server on port {port} exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on port {port}")
+                f"p50 {self.p50_ms:6.1f} ms   p99 {self.p99_ms:6.1f} ms at {STEADY_DELIVERIES_PER_SECOND:,}/s{cpu}")
 
 
 def client_id_in(text: str) -> str | None:
@@ -155,12 +143,16 @@ async def wait_until_quiet(load: Load, quiet: float = 0.5, limit: float = 30) ->
             return
 
 
-async def measure(name: str, url: str, origin: str, cookies: list[str] | None, count: int, senders: int) -> Result:
+async def measure(name: str, endpoints: list[tuple[str, str]], cookies: list[str] | None, count: int, senders: int,
+                  pids: tuple[int, ...] = ()) -> Result:
+    """`endpoints`: (url, origin) of each server process; socket i goes to endpoint i mod n.
+    With `pids`, also the servers' CPU time per delivery at saturation."""
     load = Load(senders)
     listeners = []
 
     async def open_socket(index: int):
         headers = [("Cookie", f"sessionid={cookies[index]}")] if cookies else None
+        url, origin = endpoints[index % len(endpoints)]
         websocket = await connect(url, origin=origin, additional_headers=headers, compression=None,
                                   max_queue=None, ping_interval=None, open_timeout=30)
         listeners.append(asyncio.create_task(load.listen(index, websocket)))
@@ -170,21 +162,23 @@ async def measure(name: str, url: str, origin: str, cookies: list[str] | None, c
         load.sockets += await asyncio.gather(*(open_socket(i) for i in range(batch, min(batch + 25, count))))
     await wait_until_quiet(load)
 
-    rates = []
+    rates = []  # (deliveries per second, server CPU seconds per delivery)
     for round_, window in enumerate(WINDOWS):
         end = time.perf_counter() + WARM_UP + SATURATION
         first = round_ * 10**5
         senders_done = asyncio.gather(*(load.saturate(i, end, window, first) for i in range(senders)))
         await asyncio.sleep(WARM_UP)
         load.counting, load.deliveries = True, 0
+        cpu = sum(cpu_seconds(pid) for pid in pids)
         await asyncio.sleep(SATURATION)
         load.counting = False
-        rates.append(load.deliveries / SATURATION)
+        cpu = sum(cpu_seconds(pid) for pid in pids) - cpu
+        rates.append((load.deliveries / SATURATION, cpu / max(load.deliveries, 1)))
         await senders_done
         for flight in load.in_flight:
             flight.clear()
         await wait_until_quiet(load)
-    saturation = max(rates)
+    saturation, cpu_per_delivery = max(rates)
 
     load.latencies = []
     await load.steady(count, STEADY)
@@ -198,33 +192,18 @@ async def measure(name: str, url: str, origin: str, cookies: list[str] | None, c
         task.cancel()
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    return Result(name, saturation, p50, p99)
+    return Result(name, saturation, p50, p99, cpu_per_delivery if pids else None)
 
 
-def start(command: list[str], env: dict, port: int, log: Path) -> subprocess.Popen:
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
-    wait_until_listening(port, process)
-    return process
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-def daphne(application: str, port: int) -> list[str]:
-    # No access log: daphne's would record every client's address (DESIGN.md, Running).
-    return [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "--access-log", "/dev/null", application]
+def room_endpoint(port: int) -> tuple[str, str]:
+    return f"ws://127.0.0.1:{port}/ws/rooms/bench/", f"http://127.0.0.1:{port}"
 
 
 def run_bare(workdir: Path, count: int, senders: int) -> Result:
     port = free_port()
     process = start([PYTHON, "bench/bare_server.py", str(port)], dict(os.environ), port, workdir / "bare.log")
     try:
-        return asyncio.run(measure("bare websockets", f"ws://127.0.0.1:{port}/", f"http://127.0.0.1:{port}",
+        return asyncio.run(measure("bare websockets", [(f"ws://127.0.0.1:{port}/", f"http://127.0.0.1:{port}")],
                                    None, count, senders))
     finally:
         stop(process)
@@ -235,29 +214,58 @@ def run_plain(workdir: Path, count: int, senders: int) -> Result:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.plain_settings"}
     process = start(daphne("bench.plain_channels:application", port), env, port, workdir / "plain.log")
     try:
-        return asyncio.run(measure("plain Channels", f"ws://127.0.0.1:{port}/ws/rooms/bench/",
-                                   f"http://127.0.0.1:{port}", None, count, senders))
+        return asyncio.run(measure("plain Channels", [room_endpoint(port)], None, count, senders))
     finally:
         stop(process)
 
 
 def run_majlis(workdir: Path, count: int, senders: int) -> Result:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.majlis_settings",
-           "DATABASE_URL": f"sqlite:///{workdir / 'majlis.sqlite3'}"}
-    env.pop("REDIS_URL", None)
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
-    made = subprocess.run([PYTHON, "-m", "bench.majlis_setup", str(count)], cwd=ROOT, env=env, check=True,
-                          timeout=120, capture_output=True, text=True)
-    cookies = json.loads(made.stdout.strip().splitlines()[-1])
-    port = free_port()
-    process = start(daphne("config.asgi:application", port), env, port, workdir / "majlis.log")
+    env = stacks.embedded(workdir)
+    return serve_majlis(workdir, env, prepare_majlis(env, count, timeout=120), count, senders)
+
+
+def serve_majlis(workdir: Path, env: dict, cookies: list[str], count: int, senders: int, processes: int = 1) -> Result:
+    """Majlis on the stack `env` names, in `processes` daphnes (several need Redis); with
+    Redis, the servers' CPU per delivery too."""
+    ports = [free_port() for _ in range(processes)]
+    servers = []
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
-            assert response.status == 200
-        return asyncio.run(measure("Majlis", f"ws://127.0.0.1:{port}/ws/rooms/bench/",
-                                   f"http://127.0.0.1:{port}", cookies, count, senders))
+        for n, port in enumerate(ports):
+            servers.append(start(daphne("config.asgi:application", port), env, port, workdir / f"majlis-{n}.log"))
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+                assert response.status == 200
+        if not env.get("REDIS_URL"):
+            return asyncio.run(measure("Majlis", [room_endpoint(ports[0])], cookies, count, senders))
+        return asyncio.run(measure(f"Majlis ×{processes} daphne", [room_endpoint(port) for port in ports], cookies,
+                                   count, senders, tuple(server.pid for server in servers)))
     finally:
-        stop(process)
+        for server in servers:
+            stop(server)
+
+
+def run_scale_out(workdir: Path, args) -> None:
+    """Majlis on PostgreSQL + Redis, once per layout, each from the same seeded database."""
+    load = load_average()
+    env = stacks.scale_out(args.database_url, args.redis_url)
+    cookies = prepare_majlis(env, args.sockets, timeout=120)
+    stacks.keep_seeded(args.database_url)
+    results = {}
+    try:
+        for n, processes in enumerate(args.processes):
+            if n:
+                stacks.seeded_again(args.database_url)
+                stacks.fresh_channel_layer(args.redis_url)
+            results[processes] = serve_majlis(workdir, env, cookies, args.sockets, args.senders, processes)
+    finally:
+        stacks.forget_seeded(args.database_url)
+    print(f"room fan-out on PostgreSQL + Redis: {args.sockets} sockets in one room, {args.senders} sending, "
+          f"on {os.cpu_count()} cores, {load} at the start")
+    for result in results.values():
+        print(result.line())
+    if len(results) > 1:
+        fewest, most = results[min(results)], results[max(results)]
+        print(f"server CPU per delivery, {most.name} / {fewest.name}: "
+              f"{most.cpu_per_delivery / fewest.cpu_per_delivery:.2f}")
 
 
 def main() -> None:
@@ -265,11 +273,20 @@ def main() -> None:
     parser.add_argument("--sockets", type=int, default=200)
     parser.add_argument("--senders", type=int, default=4)
     parser.add_argument("--only", choices=["bare", "plain", "majlis"], help="run one server (no ratios)")
+    parser.add_argument("--stack", choices=["embedded", "postgres-redis"], default="embedded")
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2],
+                        help="with postgres-redis: the numbers of daphne processes to run, one layout each")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or stacks.DATABASE_URL)
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL") or stacks.REDIS_URL)
     args = parser.parse_args()
     began = time.monotonic()
     runs = {"bare": run_bare, "plain": run_plain, "majlis": run_majlis}
     with tempfile.TemporaryDirectory(prefix="majlis-bench-") as tmp:
         workdir = Path(tmp)
+        if args.stack == "postgres-redis":
+            run_scale_out(workdir, args)
+            print(f"({time.monotonic() - began:.0f} s)")
+            return
         if args.only:
             print(runs[args.only](workdir, args.sockets, args.senders).line())
             return

@@ -282,6 +282,9 @@ LOGGING = {
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # daphne's warning about a socket slow to shut down prints the connection's repr,
+        # which holds the client's address (behind --proxy-headers, the member's own).
+        "daphne.server": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
 

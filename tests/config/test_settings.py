@@ -93,3 +93,11 @@ def test_seed_demo_refuses_to_run_in_production():
             "from django.core.management import call_command; call_command('seed_demo')")
     result = run_python(code, **PRODUCTION_ENV, DATABASE_URL="sqlite:////nonexistent/never.sqlite3")
     assert result.returncode != 0 and "refuses to run" in result.stderr
+
+
+def test_daphne_never_logs_a_connection_with_its_client_address():
+    """daphne's "took too long to shut down" warning prints the connection, address included."""
+    import logging
+
+    assert not logging.getLogger("daphne.server").isEnabledFor(logging.WARNING)
+    assert logging.getLogger("daphne.server").isEnabledFor(logging.ERROR)
