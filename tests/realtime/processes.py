@@ -53,14 +53,19 @@ def daphne_processes(count: int, *, args=(), env=None, health_headers=None, stde
             wait_for_health(port, headers=health_headers)
         yield ports
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # daphne waits for lingering app instances
-                process.kill()
-                process.wait()
+        stop(processes)
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    """Stop daphne processes; kill those that linger (daphne waits for its application instances)."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def wait_for_health(port: int, timeout: float = 20, headers=None) -> None:

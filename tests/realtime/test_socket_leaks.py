@@ -101,6 +101,26 @@ async def test_a_thread_hidden_by_another_process_stops_its_socket_within_a_seco
     await assert_no_post_then_closed(socket)
 
 
+@pytest.mark.parametrize("state", ["missing", "forbidden", "hidden", "pending", "rejected"])
+async def test_a_thread_socket_answers_4404_alike_for_every_thread_the_member_may_not_see(make_member, state):
+    _author, reader, moderator, _category, hidden_place, thread = await forum_with_thread(make_member)
+
+    @database_sync_to_async
+    def thread_in_state() -> str:
+        if state == "missing":
+            return "no-such-thread"
+        if state == "forbidden":
+            move_thread(thread=thread, by=moderator, to=hidden_place)
+        else:
+            Thread.objects.filter(pk=thread.pk).update(**{
+                "hidden": {"is_hidden": True}, "pending": {"status": "pending"}, "rejected": {"status": "rejected"},
+            }[state])
+        return thread.public_id
+
+    socket = await open_socket(f"/ws/threads/{await thread_in_state()}/", reader)
+    assert await socket.receive() == {"type": "<closed>", "code": 4404}
+
+
 # --- Malformed frames never close a socket ----------------------------------------------
 
 DEEP = "[" * 1000 + "]" * 1000

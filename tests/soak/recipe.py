@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tests.realtime.processes import free_port, wait_for_health
+from tests.realtime.processes import free_port, stop, wait_for_health
 
 SECTION = "## PostgreSQL, Redis and several daphne processes"
 _BLOCK = re.compile(r"```sh\n(.*?)```", re.S)
@@ -127,11 +127,4 @@ def deploy(recipe: Recipe, *, overrides: dict[str, str], logs: Path):
             wait_for_health(port, timeout=60, headers=PROXY_HEADERS)
         yield Deployment(env=env, ports=ports, processes=processes)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # daphne waits for lingering app instances
-                process.kill()
-                process.wait()
+        stop(processes)
