@@ -7,5 +7,5 @@
 
 from config.settings import *  # noqa: F403
 
-MAJLIS_ROOM_FLOOD = (1_000_000, 1)
+MAJLIS_PACE = {**MAJLIS_PACE, "room_message": (1_000_000, 1)}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -301,9 +301,14 @@ MAJLIS_SOCKET_OUTPUT_LIMIT = int(os.environ.get("MAJLIS_SOCKET_OUTPUT_LIMIT", st
 MAJLIS_STANDING_POLL_SECONDS = 0.5
 # a room hears who came and went at most this often per process (realtime/sockets/presence.py);
 MAJLIS_PRESENCE_SECONDS = 1.0
-# a member writes at most this many room messages in this many seconds; typing is passed
-# on at most once per this many seconds.
-MAJLIS_ROOM_FLOOD = (5, 5)
+# flood control (forum/pace.py): a member writes at most `count` of each kind in `seconds`;
+MAJLIS_PACE = {
+    "room_message": (5, 5),
+    "reply": (5, 5),
+    "thread": (3, 60),
+    "report": (10, 600),
+}
+# typing is passed on at most once per this many seconds.
 MAJLIS_TYPING_INTERVAL = 3
 
 # axes.W006 asks us to lock by client address too. We lock by account name on purpose:

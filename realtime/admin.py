@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forum.admin import ReadOnlyAdmin
 from realtime import services
-from realtime.errors import RoomError
+from forum.errors import DomainError
 from realtime.models import MessageReport, Room, RoomBan, RoomMessage, RoomMute
 
 
@@ -20,8 +20,8 @@ class _ServiceErrors:
     def _call(self, request, action, **kwargs) -> bool:
         try:
             action(**kwargs)
-        except (RoomError, ValidationError) as error:
-            text = error.detail if isinstance(error, RoomError) else " ".join(error.messages)
+        except (DomainError, ValidationError) as error:
+            text = error.detail if isinstance(error, DomainError) else " ".join(error.messages)
             self.message_user(request, text, messages.ERROR)
             return False
         return True

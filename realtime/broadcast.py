@@ -4,14 +4,16 @@ This module imports no app of ours, so the forum may publish through it too (DES
 Layout). Frames are JSON-encoded once here, by the publisher, and handed to every
 socket of the group as text: consumers forward them without touching the database.
 
-Publish only what was committed: call these from `transaction.on_commit`.
+Publish only what was committed: `publish_on_commit` is the one way a service does it.
 """
 
 import json
 import logging
+from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +78,17 @@ def publish_frame(group: str, frame: dict) -> None:
 def publish_frame_to_others(group: str, frame: dict, user_pk: int) -> None:
     """A frame for every socket in the group except those of the member it comes from."""
     publish(group, "frame.others", text=encode(frame), user=user_pk)
+
+
+def publish_on_commit(group: str, frame: dict) -> None:
+    """A frame for every socket in the group once the current transaction commits (at
+    once outside a transaction); nothing at all if it rolls back."""
+    transaction.on_commit(partial(publish_frame, group, frame))
+
+
+def publish_event_on_commit(group: str, handler: str, **event) -> None:
+    """An event other than a frame (a re-check order, a close) once the transaction commits."""
+    transaction.on_commit(partial(publish, group, handler, **event))
 
 
 # The order to re-check a socket's standing now (forum.services.standing sends it).

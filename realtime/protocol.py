@@ -9,7 +9,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from realtime.errors import BadRequest, RoomError, TooLong
+from forum.errors import BadRequest, DomainError, TooLong
 
 MAX_FRAME_BYTES = 64 * 1024
 HISTORY_ON_CONNECT = 50
@@ -217,7 +217,7 @@ def reported(message_id: str) -> dict:
     return {"type": "reported", "id": message_id}
 
 
-def error(err: RoomError, ref: str | None) -> dict:
+def error(err: DomainError, ref: str | None) -> dict:
     frame = {"type": "error", "code": err.code, "detail": err.detail, "ref": ref}
     if hasattr(err, "retry_after"):
         frame["retry_after"] = err.retry_after

@@ -17,7 +17,7 @@ from django.utils.crypto import constant_time_compare
 from forum import permissions
 from forum.models import Follow, Profile, ReportStatus
 from forum import sql
-from realtime.errors import NotFound
+from forum.errors import NotFound
 from realtime.models import MessageReport, OpenSocket, Room, RoomBan, RoomMessage, RoomMute
 
 from realtime.broadcast import BANNED, NOT_FOUND, SESSION_ENDED

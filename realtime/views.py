@@ -17,7 +17,7 @@ from forum import permissions
 from forum.selectors.notifications import follow_level
 from forum.views.following import follow_response
 from realtime import protocol, selectors, services
-from realtime.errors import NotFound, RateLimited, RoomError
+from forum.errors import NotFound, RateLimited, DomainError
 from realtime.models import BODY_MAX
 
 # Pages speak the reader's language; the protocol's English `detail` stays on the wire.
@@ -58,7 +58,7 @@ def send_message(request, slug: str):
         )
     except NotFound:
         raise
-    except RoomError as error:
+    except DomainError as error:
         retry_after = getattr(error, "retry_after", 0)
         text = _ERRORS[error.code] % {"max": BODY_MAX, "seconds": retry_after}
         response = _render_room(request, room, body=body, error=text, status=_STATUS.get(error.code, 400))

@@ -114,9 +114,7 @@ def hide_post(*, post: Post, by, reason: str) -> Post:
         _record(by, Action.HIDE, post, reason)
         _tell_author(post, gettext_lazy("A moderator hid your post in “%(title)s”."), reason)
         thread_id, post_id = post.thread.public_id, post.public_id
-        transaction.on_commit(lambda: broadcast.publish_frame(
-            broadcast.thread_group(thread_id), {"type": "post.hidden", "id": post_id}
-        ))
+        broadcast.publish_on_commit(broadcast.thread_group(thread_id), {"type": "post.hidden", "id": post_id})
     return post
 
 

@@ -8,7 +8,6 @@ runs a fixed number of queries however many watchers there are.
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.db.models import Count, F, Model
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -187,6 +186,5 @@ def mark_read(*, user, notification: Notification | None = None) -> int:
 
     count = unread_count(user)
     pk = user.pk
-    transaction.on_commit(lambda: broadcast.publish_frame(
-        broadcast.notifications_group(pk), {"type": "unread", "count": count}))
+    broadcast.publish_on_commit(broadcast.notifications_group(pk), {"type": "unread", "count": count})
     return changed

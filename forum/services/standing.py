@@ -9,7 +9,6 @@ sockets concerned at once through the channel layer: the fast path, which may dr
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from forum.models import StandingChange, StandingScope
@@ -32,7 +31,7 @@ def standing_changed(scope: StandingScope, key: object = "") -> None:
     group_of = _GROUP_OF[scope]
     if group_of is not None:
         group = group_of(key)
-        transaction.on_commit(lambda: broadcast.publish(group, broadcast.STANDING_CHANGED))
+        broadcast.publish_event_on_commit(group, broadcast.STANDING_CHANGED)
 
 
 # Processes read the log twice a second; an hour-old row concerns no one any more.

@@ -5,23 +5,21 @@ row (`_advance`), so commit order is counter order: `seq` has no gap, and a clie
 catches up by `rev` misses nothing.
 """
 
-import math
 import re
 from datetime import timedelta
 from functools import cache, partial
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from forum import erasure, permissions, sql
+from forum import erasure, pace, permissions, sql
 from forum.models import Action, ReportStatus
 from forum.models.moderation import REASON_MAX
 from forum.mentions import render_with_mentions
 from forum.services.audit import record_moderation_event
 from forum.services.moderation import clean_reason as clean_moderator_reason
 from realtime import broadcast, protocol, selectors
-from realtime.errors import BadRequest, Forbidden, Muted, NotFound, RateLimited, ReadOnly, RoomGone, TooLong
+from forum.errors import BadRequest, Forbidden, Muted, NotFound, ReadOnly, RoomGone, TooLong
 from realtime.models import BODY_MAX, MessageReport, Room, RoomMessage
 from realtime.services.notify import notify_new_message
 
@@ -50,12 +48,6 @@ def clean_report_reason(reason: str) -> str:
     if len(reason) > REASON_MAX:
         raise TooLong(f"A reason can have at most {REASON_MAX} characters.")
     return reason
-
-
-def flood_limit() -> tuple[int, int]:
-    """(messages, seconds): how many messages a member may send in a room in that time."""
-    count, seconds = settings.MAJLIS_ROOM_FLOOD
-    return int(count), int(seconds)
 
 
 def check_can_post(user, room: Room) -> None:
@@ -102,18 +94,14 @@ def _advance_sql(new_message: bool) -> str:
 
 def _check_pace(room: Room, author, now) -> None:
     """Flood control and slow mode, read under the room lock so that racing sends count."""
-    limit, window = flood_limit()
+    count, _seconds = pace.limit(pace.ROOM_MESSAGE)
     slow = room.slow_mode_seconds
-    latest, oldest_of_limit = selectors.send_pace(
-        room, author, slow_since=now - timedelta(seconds=slow), window_since=now - timedelta(seconds=window),
-        nth=limit,
+    latest, nth_latest = selectors.send_pace(
+        room, author, slow_since=now - timedelta(seconds=slow),
+        window_since=pace.window_start(pace.ROOM_MESSAGE, now), nth=count,
     )
-    if slow and latest is not None:
-        wait = (latest + timedelta(seconds=slow) - now).total_seconds()
-        raise RateLimited(math.ceil(wait), f"Slow mode: one message every {slow} seconds.")
-    if oldest_of_limit is not None:  # `limit` messages in the window already
-        wait = (oldest_of_limit + timedelta(seconds=window) - now).total_seconds()
-        raise RateLimited(math.ceil(wait), f"At most {limit} messages in {window} seconds.")
+    pace.slow_mode(slow, latest=latest, now=now)
+    pace.check_pace(pace.ROOM_MESSAGE, nth_latest=nth_latest, now=now)
 
 
 def _stored(room: Room, author, client_id: str) -> RoomMessage | None:
@@ -130,7 +118,7 @@ class _AlreadyStored(Exception):
 
 
 def _publish_on_commit(room: Room, frame: dict) -> None:
-    transaction.on_commit(partial(broadcast.publish_frame, broadcast.room_group(room.slug), frame))
+    broadcast.publish_on_commit(broadcast.room_group(room.slug), frame)
 
 
 def post_message(*, author, room: Room, body: str, client_id: str) -> tuple[RoomMessage, bool]:

@@ -5,7 +5,6 @@ room, sent after the commit. A ban also closes the member's sockets in the room 
 """
 
 from datetime import datetime
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +15,7 @@ from forum.models.moderation import REASON_MAX
 from forum.services.audit import record_moderation_event
 from forum.services.standing import standing_changed
 from realtime import broadcast, protocol
-from realtime.errors import BadRequest, Forbidden, NotFound, TooLong
+from forum.errors import BadRequest, Forbidden, NotFound, TooLong
 from realtime.models import Room, RoomBan, RoomMute
 from realtime.selectors import in_force
 
@@ -40,7 +39,7 @@ def _check_target(room: Room, member) -> None:
 
 
 def _announce(room: Room, frame: dict) -> None:
-    transaction.on_commit(partial(broadcast.publish_frame, broadcast.room_group(room.slug), frame))
+    broadcast.publish_on_commit(broadcast.room_group(room.slug), frame)
 
 
 def _record(by, action: str, room: Room, member, reason: str = "", **details) -> None:
@@ -91,9 +90,9 @@ def ban_member(*, by, room: Room, member, reason: str = "", until: datetime | No
         )
         _record(by, Action.BAN, room, member, reason, until=until)
         _announce(room, protocol.moderation(Action.BAN, profile=member.profile, until=until, reason=reason))
-        transaction.on_commit(partial(
-            broadcast.close_sockets, broadcast.room_member_group(room.slug, member.pk), broadcast.BANNED
-        ))
+        broadcast.publish_event_on_commit(
+            broadcast.room_member_group(room.slug, member.pk), "socket.close", code=broadcast.BANNED
+        )
         # The order above may be lost, or not reach another process: the log reaches all.
         standing_changed(StandingScope.USER, member.pk)
     return ban

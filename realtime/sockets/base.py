@@ -28,7 +28,7 @@ from channels.utils import await_many_dispatch
 from django.conf import settings
 
 from realtime import broadcast, protocol
-from realtime.errors import RoomError
+from forum.errors import DomainError
 from realtime.selectors import socket_user_pk
 from realtime.sockets import standing
 from realtime.sockets.backpressure import OutputMeter
@@ -185,7 +185,7 @@ class LiveSocket(AsyncWebsocketConsumer):
             frame = self.parse(text_data, bytes_data)
             ref = protocol.ref_of(frame)
             code, replies = await self.command(frame)
-        except RoomError as error:
+        except DomainError as error:
             return await self.send_frame(protocol.error(error, ref))
         if code is not None:
             return await self.close_with(code)

@@ -15,7 +15,7 @@ from django.http import Http404
 from forum.selectors.content import get_visible_thread
 from forum.selectors.notifications import unread_count
 from realtime import broadcast
-from realtime.errors import BadRequest
+from forum.errors import BadRequest
 from realtime.selectors import session_user
 from realtime.sockets import standing
 from realtime.sockets.base import LiveSocket

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from realtime import broadcast, protocol, selectors, services
-from realtime.errors import Forbidden, RoomGone
+from forum.errors import Forbidden, RoomGone
 from realtime.selectors import Standing
 
 BIGGEST_COUNTER = 2**63 - 1

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 
 from realtime import broadcast, protocol, selectors, services
-from realtime.errors import RateLimited
+from forum.errors import RateLimited
 from realtime.selectors import Standing
 from realtime.sockets import hub, presence
 from realtime.sockets import standing as standing_log

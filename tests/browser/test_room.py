@@ -261,7 +261,7 @@ def test_a_broadcast_lost_on_the_way_is_filled_in_by_sync(open_room, page_log, l
 
 
 def test_too_fast_messages_wait_and_go_out_once_each(open_room, page_log, layla, settings):
-    settings.MAJLIS_ROOM_FLOOD = (2, 2)
+    settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, "room_message": (2, 2)}
     page = open_room("layla")
 
     for n in (1, 2, 3):
@@ -277,7 +277,7 @@ def test_too_fast_messages_wait_and_go_out_once_each(open_room, page_log, layla,
 
 
 def test_scrolling_to_the_top_loads_earlier_messages_in_place(open_room, page_log, room, layla, settings):
-    settings.MAJLIS_ROOM_FLOOD = (1000, 5)
+    settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, "room_message": (1000, 5)}
     for n in range(1, 61):
         post_message(author=layla, room=room, body=f"message {n}", client_id=f"m{n}")
     page = open_room("layla")

@@ -25,7 +25,7 @@ BACKGROUND = {"presence.changed", "typing"}
 
 @pytest.fixture(autouse=True)
 def fast_socket_settings(settings):
-    settings.MAJLIS_ROOM_FLOOD = (5, 5)
+    settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, "room_message": (5, 5)}
     settings.MAJLIS_TYPING_INTERVAL = 3
     settings.MAJLIS_SOCKET_RECHECK_SECONDS = 30
     settings.MAJLIS_PRESENCE_SECONDS = 0.1

@@ -41,7 +41,7 @@ def main() -> None:
         for perm in ("view_room", "post_in_room"):
             do_grant_permission(actor=None, via="tests", perm=perm, obj=room, to=holder)
     if messages := spec.get("messages"):
-        settings.MAJLIS_ROOM_FLOOD = (10**9, 1)  # seeding, not a member typing
+        settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, "room_message": (10**9, 1)}  # seeding, not a member typing
         author = people[messages["author"]]
         for n in range(messages["count"]):
             post_message(author=author, room=room, body=f"{n} {messages['body']}", client_id=f"seed-{n}")

@@ -45,7 +45,7 @@ def test_grant_and_revoke_work_on_rooms(db, member):
 
 
 def test_purge_expired_deletes_what_is_past_each_rooms_retention(member, make_room, capsys, settings):
-    settings.MAJLIS_ROOM_FLOOD = (100, 5)
+    settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, "room_message": (100, 5)}
     week = make_room("week", retention_days=7)
     forever = make_room("forever")
     for room in (week, forever):

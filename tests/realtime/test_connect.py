@@ -78,7 +78,7 @@ async def test_a_foreign_origin_is_refused_at_the_handshake_by_the_real_applicat
 async def test_an_accepted_socket_gets_hello_then_the_latest_50_messages_oldest_first(
     member, make_member, room, connect, settings
 ):
-    settings.MAJLIS_ROOM_FLOOD = (1000, 5)
+    settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, "room_message": (1000, 5)}
     author = await database_sync_to_async(make_member)(display_name="Sami", location=Location.DIASPORA)
     for n in range(1, 56):
         await database_sync_to_async(post_message)(author=author, room=room, body=f"m{n}", client_id=f"c{n}")

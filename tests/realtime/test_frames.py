@@ -117,7 +117,7 @@ async def test_a_frame_just_under_64_kib_is_parsed(member, room, connect):
 
 
 async def test_history_scrolls_back_by_seq_oldest_first(member, room, connect, settings):
-    settings.MAJLIS_ROOM_FLOOD = (100, 5)
+    settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, "room_message": (100, 5)}
     for n in range(1, 11):
         await database_sync_to_async(post_message)(author=member, room=room, body=f"m{n}", client_id=f"c{n}")
     socket = await connect(member)

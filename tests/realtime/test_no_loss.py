@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 async def test_a_client_back_with_after_rev_gets_exactly_the_changes_it_missed_in_rev_order(
     member, make_member, moderator, room, connect, settings
 ):
-    settings.MAJLIS_ROOM_FLOOD = (100, 5)
+    settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, "room_message": (100, 5)}
     author = await database_sync_to_async(make_member)()
     old, _ = await database_sync_to_async(post_message)(author=author, room=room, body="old", client_id="old")
     away = await connect(member)
@@ -68,7 +68,7 @@ async def hold_everything(socket, expected: int) -> dict[int, dict]:
 async def test_concurrent_senders_get_gap_free_seq_and_every_client_holds_every_message_once(
     make_member, room, connect, settings
 ):
-    settings.MAJLIS_ROOM_FLOOD = (1000, 5)
+    settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, "room_message": (1000, 5)}
     senders, per_sender = 5, 20
     users = [await database_sync_to_async(make_member)() for _ in range(senders)]
     sockets = [await connect(user) for user in users]

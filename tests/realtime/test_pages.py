@@ -75,7 +75,7 @@ def test_a_room_without_grant_and_a_missing_room_are_both_404_alike(member, make
 
 
 def test_the_room_page_shows_the_last_50_messages_and_the_hooks_of_the_js_client(member, room, client_for, settings):
-    settings.MAJLIS_ROOM_FLOOD = (100, 5)
+    settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, "room_message": (100, 5)}
     for n in range(1, 56):
         post_message(author=member, room=room, body=f"message {n} مرحبا", client_id=f"c{n}")
 
@@ -94,7 +94,7 @@ def test_the_room_page_shows_the_last_50_messages_and_the_hooks_of_the_js_client
 
 
 def test_the_room_page_costs_the_same_queries_for_5_and_50_messages(member, make_member, room, client_for, settings):
-    settings.MAJLIS_ROOM_FLOOD = (100, 5)
+    settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, "room_message": (100, 5)}
     client = client_for(member)
     authors = [make_member() for _ in range(5)]
     for n, author in enumerate(authors):
@@ -135,7 +135,7 @@ def test_the_send_form_posts_a_message_once_and_goes_back_to_the_room(member, ro
 
 
 def test_the_send_form_shows_refusals(member, moderator, room, client_for, settings):
-    settings.MAJLIS_ROOM_FLOOD = (1, 60)
+    settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, "room_message": (1, 60)}
     client = client_for(member)
     assert client.post("/rooms/aden/send/", {"body": "  ", "client_id": "a"}).status_code == 400
     client.post("/rooms/aden/send/", {"body": "one", "client_id": "b"})

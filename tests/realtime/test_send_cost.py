@@ -101,7 +101,7 @@ def test_the_room_read_under_the_lock_carries_the_mute_as_stored(member, moderat
 
 
 def test_pace_reads_the_latest_message_and_the_nth_latest_in_the_window(member, room, settings):
-    settings.MAJLIS_ROOM_FLOOD = (1000, 60)
+    settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, "room_message": (1000, 60)}
     now = timezone.now()
     for n, seconds_ago in enumerate([50, 40, 30, 20, 10]):
         RoomMessage.objects.create(room=room, seq=n + 1, rev=n + 1, author=member, body_source="x",

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from forum.models import ModerationEvent
 from realtime import broadcast
-from realtime.errors import BadRequest, Forbidden, Muted, NotFound, RateLimited, ReadOnly, TooLong
+from forum.errors import BadRequest, Forbidden, Muted, NotFound, RateLimited, ReadOnly, TooLong
 from realtime.models import Room, RoomMessage
 from realtime.services import (
     ban_member, delete_message, edit_message, mute_member, post_message, set_read_only, set_slow_mode,
@@ -44,7 +44,7 @@ def test_a_message_is_broadcast_only_after_its_transaction_commits(
 
 
 def test_nothing_is_broadcast_when_the_write_is_refused(member, moderator, room, published, settings):
-    settings.MAJLIS_ROOM_FLOOD = (1, 60)
+    settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, "room_message": (1, 60)}
     post_message(author=member, room=room, body="one", client_id="1")
     published.clear()
     with pytest.raises(RateLimited):
@@ -94,7 +94,7 @@ def _misses_then_finds(find, misses):
 
 
 def test_flood_control_counts_per_member_per_room_and_says_when_to_retry(member, make_member, room, settings):
-    settings.MAJLIS_ROOM_FLOOD = (3, 10)
+    settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, "room_message": (3, 10)}
     for n in range(3):
         post_message(author=member, room=room, body=f"{n}", client_id=f"{n}")
     with pytest.raises(RateLimited) as refused:
@@ -116,7 +116,7 @@ def test_slow_mode_applies_between_two_messages_of_a_member(member, moderator, r
 
 
 def test_a_repeat_is_answered_even_when_the_member_is_now_rate_limited(member, room, settings):
-    settings.MAJLIS_ROOM_FLOOD = (1, 60)
+    settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, "room_message": (1, 60)}
     message, _ = post_message(author=member, room=room, body="one", client_id="1")
     assert post_message(author=member, room=room, body="one", client_id="1") == (message, False)
 
@@ -179,7 +179,7 @@ def test_posting_costs_a_bounded_number_of_queries(member, room):
 )
 @pytest.mark.django_db(transaction=True)
 def test_sends_from_many_threads_at_once_get_gap_free_seq(make_member, room, settings):
-    settings.MAJLIS_ROOM_FLOOD = (1000, 5)
+    settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, "room_message": (1000, 5)}
     authors = [make_member() for _ in range(6)]
 
     def send_many(author):
