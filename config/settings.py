@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "forum.middleware.ProfileLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "forum.http_errors.DomainErrorMiddleware",  # the one place pages translate domain errors
     # Last, as axes requires, so it sees the outcome of the login view.
     "axes.middleware.AxesMiddleware",
 ]
