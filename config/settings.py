@@ -300,6 +300,9 @@ MAJLIS_SOCKET_OUTPUT_LIMIT = int(os.environ.get("MAJLIS_SOCKET_OUTPUT_LIMIT", st
 # each process reads the standing log this often (realtime/sockets/standing.py): a grant,
 # ban or account change made anywhere reaches every open socket within a second;
 MAJLIS_STANDING_POLL_SECONDS = 0.5
+# a socket still waiting this long to be opened has been dropped by daphne (its
+# --websocket_connect_timeout, 5 s): it is given up before any database work is spent on it;
+MAJLIS_SOCKET_OPEN_BUDGET = 4.5
 # a room hears who came and went at most this often per process (realtime/sockets/presence.py);
 MAJLIS_PRESENCE_SECONDS = 1.0
 # flood control (forum/pace.py): a member writes at most `count` of each kind in `seconds`;

@@ -22,6 +22,7 @@ SESSION_ENDED = 4401  # not logged in, or the session ended
 BANNED = 4403         # banned from this room
 NOT_FOUND = 4404      # no such room or thread, or no grant to view it (the two look alike)
 TOO_SLOW = 4408       # the client left too much unread; it reconnects and catches up by `rev`
+TRY_AGAIN = 4503      # too busy to open the socket in time (HTTP 503 in the 4xxx range): reconnect later
 
 
 def room_group(slug: str) -> str:

@@ -183,7 +183,11 @@ class OpenSocket(models.Model):
     seen_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["room", "seen_at"], name="open_socket_room_seen")]
+        indexes = [
+            models.Index(fields=["room", "seen_at"], name="open_socket_room_seen"),
+            # Whether a member is online in a room: a connect asks it, however full the room.
+            models.Index(fields=["room", "user", "seen_at"], name="open_socket_room_user"),
+        ]
 
     def __str__(self) -> str:
         return self.channel_name

@@ -197,7 +197,11 @@ def socket_user_pk(session_key: str | None) -> int | None:
     `session_user` then checks in full, as on every frame after."""
     if not session_key:
         return None
-    value = import_module(settings.SESSION_ENGINE).SessionStore(session_key).load().get(SESSION_KEY)
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not issubclass(store, DatabaseSessionStore):
+        raise ImproperlyConfigured("Sockets re-check their session in the database: use a database session engine.")
+    row = sql.fetch_one(_session_data_sql(store.get_model_class()), [session_key, sql.db_now()])
+    value = store(session_key).decode(row[0]).get(SESSION_KEY) if row is not None else None
     try:
         return get_user_model()._meta.pk.to_python(value) if value is not None else None
     except ValidationError:
@@ -270,34 +274,65 @@ def stale_before(now=None):
 ONLINE_LISTED = 100
 
 
-def _online_profiles(room: Room, now=None) -> QuerySet:
-    online = OpenSocket.objects.filter(room=room, seen_at__gte=stale_before(now)).values("user")
-    return Profile.objects.filter(user__in=online, hide_presence=False)
-
-
-def online_people(room: Room, *, limit: int = ONLINE_LISTED) -> tuple[list[dict], int]:
-    """Who has the room open (at most `limit` of them, by name), and how many in all;
-    once each, leaving out members who hide their presence. Two queries, however many."""
-    profiles = _online_profiles(room)
-    listed = profiles.order_by("display_name", "pk").values_list("public_id", "display_name")[:limit]
-    return [{"id": public_id, "name": name} for public_id, name in listed], profiles.count()
+def online_rows(room: Room) -> list[tuple[str, str]]:
+    """Every member shown online in the room, as (profile id, name), in no order: a
+    process reads this at most once a second per room (realtime/sockets/presence.py)."""
+    return sql.fetch_all(_online_sql(count=False), [room.pk, sql.db_datetime(stale_before()), False])
 
 
 def online_count(room_slug: str) -> int:
     """How many members the room shows as online (hidden ones never count)."""
-    room = Room.objects.filter(slug=room_slug).first()
-    return _online_profiles(room).count() if room is not None else 0
+    room = Room.objects.filter(slug=room_slug).only("pk").first()
+    if room is None:
+        return 0
+    return sql.fetch_one(_online_sql(count=True), [room.pk, sql.db_datetime(stale_before()), False])[0]
 
 
 def is_online(room: Room, user, now=None) -> bool:
     """Whether the member has the room open in any tab, on any process."""
-    return OpenSocket.objects.filter(room=room, user=user, seen_at__gte=stale_before(now)).exists()
+    return sql.fetch_one(_is_online_sql(), [room.pk, user.pk, sql.db_datetime(stale_before(now))]) is not None
 
 
 # --- The SQL of the hot path (see forum/sql.py) ---------------------------------------
 
+@cache
+def _online_sql(*, count: bool) -> str:
+    """Parameters: room, stale before, False (hide_presence). The members with a fresh
+    open-socket row in the room who show their presence: counted, or listed."""
+    Profile_ = _profile_model()
+    opened = (
+        f"SELECT o.{sql.column(OpenSocket, 'user')} FROM {sql.table(OpenSocket)} o"
+        f" WHERE o.{sql.column(OpenSocket, 'room')} = %s AND o.{sql.column(OpenSocket, 'seen_at')} >= %s"
+    )
+    shown = (
+        f"FROM {sql.table(Profile_)} p WHERE p.{sql.column(Profile_, 'user')} IN ({opened})"
+        f" AND p.{sql.column(Profile_, 'hide_presence')} = %s"
+    )
+    if count:
+        return f"SELECT COUNT(*) {shown}"
+    return f"SELECT p.{sql.column(Profile_, 'public_id')}, p.{sql.column(Profile_, 'display_name')} {shown}"
+
+
+@cache
+def _is_online_sql() -> str:
+    """Parameters: room, user, stale before (the open_socket_room_user index)."""
+    return (
+        f"SELECT 1 FROM {sql.table(OpenSocket)} WHERE {sql.column(OpenSocket, 'room')} = %s"
+        f" AND {sql.column(OpenSocket, 'user')} = %s AND {sql.column(OpenSocket, 'seen_at')} >= %s LIMIT 1"
+    )
+
+
 def _profile_model() -> type[Model]:
     return get_user_model()._meta.get_field("profile").related_model
+
+
+@cache
+def _session_data_sql(session: type[Model]) -> str:
+    """Parameters: session key, now."""
+    return (
+        f"SELECT {sql.column(session, 'session_data')} FROM {sql.table(session)}"
+        f" WHERE {sql.quote(session._meta.pk.column)} = %s AND {sql.column(session, 'expire_date')} > %s"
+    )
 
 
 @cache

@@ -1,5 +1,8 @@
 """Reads of the standing log (forum/models/standing.py) for the processes that poll it."""
 
+from functools import cache
+
+from forum import sql
 from forum.models import StandingChange
 
 # Past this many changes between two polls, a process re-checks every socket it has.
@@ -7,8 +10,15 @@ POLL_LIMIT = 500
 
 
 def latest_standing_change() -> int:
-    """The cursor to poll from: the id of the latest change, 0 when there is none."""
-    return StandingChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    """The cursor to poll from: the id of the latest change, 0 when there is none.
+
+    Every room socket's connect reads it: plain SQL (forum/sql.py says why)."""
+    return sql.fetch_one(_latest_sql(), [])[0] or 0
+
+
+@cache
+def _latest_sql() -> str:
+    return f"SELECT MAX({sql.quote(StandingChange._meta.pk.column)}) FROM {sql.table(StandingChange)}"
 
 
 def standing_changes_after(cursor: int) -> tuple[int, list[tuple[str, str]] | None]:

@@ -18,6 +18,7 @@ import asyncio
 import itertools
 import logging
 import random
+import time
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -43,9 +44,13 @@ HELD_MAX = 1000
 
 class LiveSocket(AsyncWebsocketConsumer):
     closing = False
+    # A kind whose `open` checks in the same trip to the database thread (rooms) calls
+    # `settle_in` itself, once that trip has said whose socket it is.
+    check_before_joining = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.began = time.monotonic()
         self.session_key, self.user_pk = None, None
         self.groups_joined: list[str] = []
         self.watched = False
@@ -61,6 +66,7 @@ class LiveSocket(AsyncWebsocketConsumer):
         which outlives an outage of the channel layer (a Redis restart) instead of ending the
         socket with 1011; and however the socket ends, it lets go of what it holds."""
         self.scope, self.base_send = scope, send
+        self.began = time.monotonic()  # the client's handshake arrived
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         self.channel_name = await self.channel_layer.new_channel()
         try:
@@ -97,6 +103,11 @@ class LiveSocket(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
+    def too_late(self) -> bool:
+        """Whether daphne has given up on this handshake already (a reconnect storm queued
+        it too long): then no work is spent on it, and the work left goes to live ones."""
+        return time.monotonic() - self.began > settings.MAJLIS_SOCKET_OPEN_BUDGET
+
     # --- What each kind of socket says --------------------------------------------------
 
     def standing_keys(self) -> tuple:
@@ -110,7 +121,7 @@ class LiveSocket(AsyncWebsocketConsumer):
     def groups_to_join(self) -> list[str]:
         return [broadcast.user_group(self.user_pk), broadcast.session_group(self.session_key)]
 
-    async def open(self) -> tuple[int | None, list[dict]]:
+    async def open(self) -> tuple[int | None, list[dict | str]]:
         """Once in its groups: a last check, and the frames the client gets at once."""
         return await self.check(), []
 
@@ -128,29 +139,37 @@ class LiveSocket(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.session_key = self.scope.get("session_key")
-        if self.session_key:  # without one, no trip to the database thread
-            self.user_pk = await database_sync_to_async(socket_user_pk)(self.session_key)
-        if self.user_pk is None:
+        if not self.session_key:  # no trip to the database thread
             return await self.refuse(broadcast.SESSION_ENDED)
-        # Watched before the first check: a change committed after it reaches the socket.
-        self.watched = True
-        await standing.watch(self, self.standing_keys())
-        code = await self.check()
-        if code is not None:
-            return await self.refuse(code)
-        # Groups first, then what the client lacks; what is published meanwhile waits.
-        self.hold()
-        for group in self.groups_to_join():
-            await self.join(group)
+        self.hold()  # what is published to the socket's groups waits behind its opening frames
+        if self.check_before_joining:
+            user_pk = await database_sync_to_async(socket_user_pk)(self.session_key)
+            if user_pk is None:
+                return await self.refuse(broadcast.SESSION_ENDED)
+            # Watched before the first check: a change committed after it reaches the socket.
+            await self.settle_in(user_pk)
+            code = await self.check()
+            if code is not None:
+                return await self.refuse(code)
         code, frames = await self.open()
         if code is not None:
             return await self.refuse(code)
         self.meter = OutputMeter(self.base_send)
         await self.accept()
-        for frame in frames:
-            await self.send_frame(frame)
+        for frame in frames:  # a frame, or one encoded already
+            await (self.send_text(frame) if isinstance(frame, str) else self.send_frame(frame))
         await self.release()
         self.recheck_task = asyncio.create_task(self.recheck_periodically())
+
+    async def settle_in(self, user_pk: int, since: int | None = None) -> None:
+        """Whose socket it is, now known: watch the standing log for it (`since`: the log's
+        latest id read before a check already made), then join its groups — before
+        reading what the client lacks, so that nothing falls between the two."""
+        self.user_pk = user_pk
+        self.watched = True
+        await standing.watch(self, self.standing_keys(), since=since)
+        for group in self.groups_to_join():
+            await self.join(group)
 
     async def disconnect(self, code):
         await self.forget()

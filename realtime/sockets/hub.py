@@ -19,6 +19,7 @@ import weakref
 from typing import Protocol
 
 from realtime import broadcast
+from realtime.sockets import presence
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ class RoomHub:
         kind = event.get("type")
         if kind == "frame.forward":
             text = event["text"]
+            presence.heard(self.slug, text)
             for socket in list(self.sockets):
                 await socket.deliver(text)
         elif kind == "frame.others":

@@ -7,11 +7,19 @@ flush, however many members came), published to the room's group so every proces
 sockets hear it. A thousand members reconnecting at once cost a few frames a second, not
 a thousand lists to a thousand sockets.
 
+Each process also keeps, per room, who the room shows online (`OnlineView`), so that
+`hello` lists them and counts them without a query that grows with the room: read from
+the database at most once per MAJLIS_PRESENCE_SECONDS, and changed in between by what its
+own sockets saw and by the `presence.changed` frames of other processes (room hubs hand
+them over). What it misses is at most a second old, and the next frame corrects the count.
+
 Each process also forgets, on a timer, the open-socket rows of processes that went away
 without closing them (they stopped refreshing their rows), and tells those rooms.
 """
 
 import asyncio
+import itertools
+import json
 import logging
 import time
 import weakref
@@ -25,8 +33,38 @@ from realtime import broadcast, protocol, selectors, services
 logger = logging.getLogger(__name__)
 
 
+class OnlineView:
+    """Who one room shows online, as this process knows it: profile id → name."""
+
+    def __init__(self):
+        self.people: dict[str, str] = {}
+        self.read_at = self.claimed_at = float("-inf")
+
+    def claim_read(self) -> bool:
+        """Whether this connect should read the room's online members afresh: at most one
+        a second, however many connect at once."""
+        now = time.monotonic()
+        if now - self.claimed_at < settings.MAJLIS_PRESENCE_SECONDS:
+            return False
+        self.claimed_at = now
+        return True
+
+    def reset(self, people: list[tuple[str, str]], read_at: float) -> None:
+        """What the database said at `read_at` (taken before the read began)."""
+        if read_at >= self.read_at:
+            self.people, self.read_at = dict(people), read_at
+
+    def listed(self, limit: int = selectors.ONLINE_LISTED) -> list[dict]:
+        """Up to `limit` of them (the first noted: no sort of the whole room), by name."""
+        first = itertools.islice(self.people.items(), limit)
+        return sorted(({"id": pid, "name": name} for pid, name in first), key=lambda p: (p["name"], p["id"]))
+
+    def count(self) -> int:
+        return len(self.people)
+
+
 class RoomPresence:
-    """The changes of one room not yet told, in one process."""
+    """The changes of one room not yet told, in one process, and who it shows online."""
 
     def __init__(self, slug: str):
         self.slug = slug
@@ -34,14 +72,17 @@ class RoomPresence:
         self.left: set[str] = set()
         self.last_told = 0.0
         self.task: asyncio.Task | None = None
+        self.view = OnlineView()
 
     def came(self, person: dict) -> None:
         self.left.discard(person["id"])
         self.joined[person["id"]] = person
+        self.view.people[person["id"]] = person["name"]
 
     def went(self, profile_id: str) -> None:
         self.joined.pop(profile_id, None)
         self.left.add(profile_id)
+        self.view.people.pop(profile_id, None)
 
     async def tell_soon(self) -> None:
         wait = self.last_told + settings.MAJLIS_PRESENCE_SECONDS - time.monotonic()
@@ -67,8 +108,14 @@ class ProcessPresence:
         self.sockets = 0
         self.sweeper: asyncio.Task | None = None
 
+    def room(self, slug: str) -> RoomPresence:
+        room = self.rooms.get(slug)
+        if room is None:
+            room = self.rooms[slug] = RoomPresence(slug)
+        return room
+
     def note(self, slug: str, *, came: dict | None = None, went: str | None = None) -> None:
-        room = self.rooms.setdefault(slug, RoomPresence(slug))
+        room = self.room(slug)
         if came is not None:
             room.came(came)
         if went is not None:
@@ -114,6 +161,27 @@ def socket_closed() -> None:
     if process.sockets <= 0 and process.sweeper is not None:
         process.sweeper.cancel()
         process.sweeper = None
+
+
+def online_view(slug: str) -> OnlineView:
+    return _process().room(slug).view
+
+
+# How a `presence.changed` frame begins, as broadcast.encode writes it (compact, `type` first).
+_PRESENCE_PREFIX = '{"type":"presence.changed"'
+
+
+def heard(slug: str, text: str) -> None:
+    """A frame the room's hub delivered: a presence change (another process's, or ours
+    coming back) updates the room's online view."""
+    if not text.startswith(_PRESENCE_PREFIX):
+        return
+    view = _process().room(slug).view
+    frame = json.loads(text)
+    for person in frame.get("joined", ()):
+        view.people[person["id"]] = person["name"]
+    for profile_id in frame.get("left", ()):
+        view.people.pop(profile_id, None)
 
 
 def came(slug: str, person: dict) -> None:

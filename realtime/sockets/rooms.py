@@ -12,14 +12,17 @@ logout, an order to re-check). Presence is noted, not broadcast, at open and clo
 
 import asyncio
 import logging
+import time
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 
+from forum.selectors.standing import latest_standing_change
 from realtime import broadcast, protocol, selectors, services
 from forum.errors import RateLimited
 from realtime.selectors import Standing
-from realtime.sockets import hub, presence
+from realtime.sockets import catch_up, hub, presence
 from realtime.sockets import standing as standing_log
 from realtime.sockets.base import LiveSocket
 from realtime.sockets.room_commands import BIGGEST_COUNTER, RoomCommands
@@ -30,7 +33,23 @@ logger = logging.getLogger(__name__)
 _CATCH_UP_COMMANDS = frozenset({"history", "sync"})
 
 
+@dataclass
+class Opened:
+    """What `_open` found: a close code, or all a new room socket needs to say hello."""
+
+    close_code: int | None = None
+    cursor: int = 0
+    room: object = None
+    user: object = None
+    can_post: bool = False
+    can_moderate: bool = False
+    came: bool = False
+    online: list[tuple[str, str]] | None = None
+    catch_up: str = ""
+
+
 class RoomSocket(RoomCommands, LiveSocket):
+    check_before_joining = False  # `_open` checks, in the same trip to the database thread
     in_hub = False
     opened = False  # its presence row was written
     user = None
@@ -55,35 +74,48 @@ class RoomSocket(RoomCommands, LiveSocket):
     def groups_to_join(self) -> list[str]:
         return [*super().groups_to_join(), broadcast.room_member_group(self.slug, self.user_pk)]
 
-    async def open(self) -> tuple[int | None, list[dict]]:
+    async def open(self) -> tuple[int | None, list[dict | str]]:
         self.in_hub = True
         await hub.join(self.channel_layer, self.slug, self)  # the room's frames, held until we are done
         presence.socket_opened()
         self.counted = True
-        checked, frames, came = await database_sync_to_async(self._open)(self._after())
-        if came:
+        view = presence.online_view(self.slug)
+        read_at = time.monotonic()
+        opened = await database_sync_to_async(self._open)(self._after(), view.claim_read())
+        if opened.close_code is not None:
+            return opened.close_code, []
+        await self.settle_in(opened.user.pk, since=opened.cursor)
+        if opened.online is not None:
+            view.reset(opened.online, read_at)
+        if opened.came:
             presence.came(self.slug, protocol.person(self.user.profile))
-        return checked.close_code, frames
+        hello = protocol.hello(
+            opened.room, self.user.profile, can_post=opened.can_post, can_moderate=opened.can_moderate,
+            online=view.listed(), online_count=view.count(),
+        )
+        return None, [hello, opened.catch_up]
 
-    def _open(self, after: int | None) -> tuple[Standing, list[dict], bool]:
-        """In the database thread: re-check (now that we are in the groups), then catch up."""
-        checked = self.standing()
+    def _open(self, after: int | None, read_online: bool) -> "Opened":
+        """In the database thread, in one trip: whose session it is, its standing (now that
+        the socket is in its room's hub), its presence row, and what the client lacks. The
+        standing log's latest id is read first, so that a change made meanwhile is seen."""
+        if self.too_late():  # it waited its turn in this thread past daphne's patience
+            return Opened(close_code=broadcast.TRY_AGAIN)
+        cursor = latest_standing_change()
+        user_pk = selectors.socket_user_pk(self.session_key)
+        if user_pk is None:
+            return Opened(close_code=broadcast.SESSION_ENDED)
+        checked = selectors.socket_standing(session_key=self.session_key, user_pk=user_pk, room_slug=self.slug)
         if checked.close_code:
-            return checked, [], False
+            return Opened(close_code=checked.close_code)
         room, user = checked.room, checked.user
         came = services.socket_opened(room=room, user=user, channel_name=self.channel_name)
         self.user, self.opened = user, True
-        online, online_count = selectors.online_people(room)
-        hello = protocol.hello(
-            room, user.profile, can_post=checked.can_post, can_moderate=checked.can_moderate,
-            online=online, online_count=online_count,
+        return Opened(
+            cursor=cursor, room=room, user=user, can_post=checked.can_post, can_moderate=checked.can_moderate,
+            came=came, online=selectors.online_rows(room) if read_online else None,
+            catch_up=catch_up.opening_frame(room, after),
         )
-        if after is None:
-            catch_up = protocol.history(*selectors.messages_before(room, before=None, limit=protocol.HISTORY_ON_CONNECT))
-        else:
-            messages, has_more, rev = selectors.changes_since(room, after=after, limit=protocol.SYNC_MAX)
-            catch_up = protocol.sync(messages, has_more, rev)
-        return checked, [hello, catch_up], came
 
     def _after(self) -> int | None:
         """`?after=<rev>`: catch up from that revision instead of the latest history."""

@@ -102,11 +102,12 @@ class StandingWatch:
 _watches: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, StandingWatch]" = weakref.WeakKeyDictionary()
 
 
-async def watch(socket: WatchedSocket, keys: tuple[Key, ...]) -> None:
+async def watch(socket: WatchedSocket, keys: tuple[Key, ...], since: int | None = None) -> None:
     """Watch the standing log for `keys` on behalf of a socket.
 
     When this returns, every change committed from now on reaches the socket: check its
-    standing only after it.
+    standing only after it — or, with `since` (the log's latest id read before a check
+    already made), the socket re-checks if the log has moved past it meanwhile.
     """
     loop = asyncio.get_running_loop()
     current = _watches.get(loop)
@@ -119,9 +120,11 @@ async def watch(socket: WatchedSocket, keys: tuple[Key, ...]) -> None:
             if _watches.get(loop) is current:
                 del _watches[loop]
             raise
-        return
-    current.add(socket, keys)
-    await asyncio.shield(current.started)
+    else:
+        current.add(socket, keys)
+        await asyncio.shield(current.started)
+    if since is not None and current.cursor > since:
+        socket.recheck_soon()
 
 
 def rewatch(socket: WatchedSocket, keys: tuple[Key, ...]) -> None:
