@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from servers import cpu_seconds
 
 OPEN_TIMEOUT = 30.0  # a handshake, or a hello, not there by then has timed out
-BACKOFF_FIRST, BACKOFF_CAP = 1.0, 60.0  # seconds, as static/js/live-socket.js
+BACKOFF_FIRST, BACKOFF_GROWTH, BACKOFF_CAP = 1.0, 1.5, 60.0  # seconds, as static/js/live-socket.js
 # The client shares the machine: no compression, no pings, and no proxy lookup (which
 # reads the whole environment on every connect, the client's biggest cost otherwise).
 CLIENT = {"compression": None, "ping_interval": None, "proxy": None, "open_timeout": OPEN_TIMEOUT, "close_timeout": 1}
@@ -27,7 +27,7 @@ CLIENT = {"compression": None, "ping_interval": None, "proxy": None, "open_timeo
 
 def backoff(attempt: int) -> float:
     """The browser client's wait before reconnection attempt `attempt` (1, 2, 3 …)."""
-    return random.uniform(0, min(BACKOFF_CAP, BACKOFF_FIRST * 2 ** min(attempt, 30)))
+    return random.uniform(0, min(BACKOFF_CAP, BACKOFF_FIRST * BACKOFF_GROWTH ** min(attempt, 30)))
 
 
 @dataclass

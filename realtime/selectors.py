@@ -95,14 +95,15 @@ def messages_before(room: Room, *, before: int | None, limit: int) -> tuple[list
     return page[:limit][::-1], len(page) > limit
 
 
-def changes_since(room: Room, *, after: int, limit: int) -> tuple[list[RoomMessage], bool, int]:
+def changes_since(room: Room, *, after: int, limit: int, rev: int | None = None) -> tuple[list[RoomMessage], bool, int]:
     """Messages changed after `rev`, oldest change first; whether more exist; the room's rev.
 
-    The room's rev is read first and the changes are read up to it: the lock on the room
-    row makes commit order counter order, so every change up to that rev is committed and
-    the answer has no hole.
+    The room's rev is read first (or given, as read just before) and the changes are read
+    up to it: the lock on the room row makes commit order counter order, so every change up
+    to that rev is committed and the answer has no hole.
     """
-    rev = Room.objects.filter(pk=room.pk).values_list("rev", flat=True).first() or 0
+    if rev is None:
+        rev = Room.objects.filter(pk=room.pk).values_list("rev", flat=True).first() or 0
     page = list(_messages(room).filter(rev__gt=after, rev__lte=rev).order_by("rev")[: limit + 1])
     return page[:limit], len(page) > limit, rev
 

@@ -6,12 +6,12 @@ from realtime.services.messages import (
 from realtime.services.moderation import (
     ban_member, mute_member, set_read_only, set_slow_mode, unban_member, unmute_member,
 )
-from realtime.services.presence import socket_closed, socket_opened, socket_seen, sweep_stale_sockets, typing
+from realtime.services.presence import socket_closed, socket_opened, sockets_seen, sweep_stale_sockets, typing
 from realtime.services.rooms import create_room, delete_room, purge_expired, update_room
 
 __all__ = [
     "ban_member", "create_room", "delete_message", "delete_room", "edit_message",
     "handle_message_report", "mute_member", "post_message", "purge_expired", "report_message",
-    "set_read_only", "set_slow_mode", "socket_closed", "socket_opened", "socket_seen", "sweep_stale_sockets", "typing",
+    "set_read_only", "set_slow_mode", "socket_closed", "socket_opened", "sockets_seen", "sweep_stale_sockets", "typing",
     "unban_member", "unmute_member", "update_room",
 ]

@@ -41,19 +41,41 @@ def _add_open_socket_sql() -> str:
     return f"INSERT INTO {sql.table(OpenSocket)} ({names}) VALUES (%s, %s, %s, %s)"
 
 
-def socket_closed(*, room_slug: str, user, channel_name: str) -> bool:
-    """Forget a socket; True when it was the member's last in the room (and they show it)."""
-    with transaction.atomic():
-        OpenSocket.objects.filter(channel_name=channel_name).delete()
-        room = Room.objects.filter(slug=room_slug).first()
-        if room is None or selectors.is_online(room, user, timezone.now()):
-            return False
-        return not Profile.objects.filter(user=user, hide_presence=True).exists()
+def socket_closed(*, room: Room, user, channel_name: str) -> bool:
+    """Forget a socket; True when it was the member's last in the room (and they show it).
+
+    Two statements in plain SQL: a server that stops closes thousands of sockets at once,
+    and the sooner it is gone, the sooner its members are back on the next one."""
+    sql.execute(_forget_open_socket_sql(), [channel_name])
+    still_online, hidden = sql.fetch_one(_still_online_sql(), [
+        room.pk, user.pk, sql.db_datetime(selectors.stale_before()), user.pk,
+    ])
+    return not still_online and hidden is not None and not hidden
 
 
-def socket_seen(*, channel_name: str) -> None:
-    """The socket is still open (its periodic re-check passed)."""
-    OpenSocket.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
+@cache
+def _forget_open_socket_sql() -> str:
+    return f"DELETE FROM {sql.table(OpenSocket)} WHERE {sql.column(OpenSocket, 'channel_name')} = %s"
+
+
+@cache
+def _still_online_sql() -> str:
+    """Parameters: room, user, stale before; user. Whether the member still has the room
+    open in another tab, and whether they hide their presence (None: no profile)."""
+    online = (
+        f"SELECT 1 FROM {sql.table(OpenSocket)} WHERE {sql.column(OpenSocket, 'room')} = %s"
+        f" AND {sql.column(OpenSocket, 'user')} = %s AND {sql.column(OpenSocket, 'seen_at')} >= %s"
+    )
+    hidden = (
+        f"SELECT {sql.column(Profile, 'hide_presence')} FROM {sql.table(Profile)}"
+        f" WHERE {sql.column(Profile, 'user')} = %s"
+    )
+    return f"SELECT EXISTS ({online}), ({hidden})"
+
+
+def sockets_seen(channel_names: list[str]) -> None:
+    """These sockets are still open: their process is alive (its timer says so)."""
+    OpenSocket.objects.filter(channel_name__in=channel_names).update(seen_at=timezone.now())
 
 
 def sweep_stale_sockets() -> dict[str, list[str]]:

@@ -326,13 +326,8 @@ class LiveSocket(AsyncWebsocketConsumer):
                 code = await self.check()
                 if code is not None:
                     await self.close_with(code)
-                else:
-                    await self.still_open()
             except Exception:  # a database hiccup: the next interval tries again
                 logger.warning("a socket's periodic re-check failed", exc_info=True)
-
-    async def still_open(self) -> None:
-        """After a periodic check passed (a room socket refreshes its presence row)."""
 
     # --- Channel-layer handlers of the socket's own channel ---------------------------
 

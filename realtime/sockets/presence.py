@@ -32,6 +32,11 @@ from realtime import broadcast, protocol, selectors, services
 
 logger = logging.getLogger(__name__)
 
+# Presence frames a process sends per room and second, at most (see RoomPresence.interval).
+PRESENCE_SENDS_PER_SECOND = 500
+# Presence rows refreshed per statement.
+REFRESH_BATCH = 500
+
 
 class OnlineView:
     """Who one room shows online, as this process knows it: profile id → name."""
@@ -73,6 +78,7 @@ class RoomPresence:
         self.last_told = 0.0
         self.task: asyncio.Task | None = None
         self.view = OnlineView()
+        self.sockets = 0  # open in this process
 
     def came(self, person: dict) -> None:
         self.left.discard(person["id"])
@@ -84,8 +90,14 @@ class RoomPresence:
         self.left.add(profile_id)
         self.view.people.pop(profile_id, None)
 
+    def interval(self) -> float:
+        """At most one frame a second; in a room with more than PRESENCE_SENDS_PER_SECOND
+        sockets in this process, less often, so that presence never costs this process more
+        than that many sends a second (a frame goes to every socket of the room)."""
+        return settings.MAJLIS_PRESENCE_SECONDS * max(1.0, self.sockets / PRESENCE_SENDS_PER_SECOND)
+
     async def tell_soon(self) -> None:
-        wait = self.last_told + settings.MAJLIS_PRESENCE_SECONDS - time.monotonic()
+        wait = self.last_told + self.interval() - time.monotonic()
         if wait > 0:
             await asyncio.sleep(wait)
         self.last_told = time.monotonic()
@@ -101,11 +113,13 @@ class RoomPresence:
 
 
 class ProcessPresence:
-    """Every room's pending changes in this process (one event loop), and the sweeper."""
+    """Every room's pending changes in this process (one event loop), and its timer: it
+    refreshes the presence rows of the sockets open here (the rows say the process is
+    alive) and forgets the rows of processes that went away."""
 
     def __init__(self):
         self.rooms: dict[str, RoomPresence] = {}
-        self.sockets = 0
+        self.channels: set[str] = set()  # of the room sockets open here
         self.sweeper: asyncio.Task | None = None
 
     def room(self, slug: str) -> RoomPresence:
@@ -126,6 +140,12 @@ class ProcessPresence:
     async def sweep_forever(self) -> None:
         while True:
             await asyncio.sleep(settings.MAJLIS_SOCKET_RECHECK_SECONDS)
+            channels = list(self.channels)
+            for start in range(0, len(channels), REFRESH_BATCH):
+                try:
+                    await database_sync_to_async(services.sockets_seen)(channels[start:start + REFRESH_BATCH])
+                except Exception:  # the next round refreshes them, long before they go stale
+                    logger.warning("could not refresh presence rows", exc_info=True)
             try:
                 gone = await database_sync_to_async(services.sweep_stale_sockets)()
             except Exception:
@@ -147,18 +167,20 @@ def _process() -> ProcessPresence:
     return process
 
 
-def socket_opened() -> None:
-    """A room socket opened in this process (the sweeper runs while any is open)."""
+def socket_opened(slug: str, channel_name: str) -> None:
+    """A room socket opened in this process (the timer runs while any is open)."""
     process = _process()
-    process.sockets += 1
+    process.room(slug).sockets += 1
+    process.channels.add(channel_name)
     if process.sweeper is None:
         process.sweeper = asyncio.create_task(process.sweep_forever())
 
 
-def socket_closed() -> None:
+def socket_closed(slug: str, channel_name: str) -> None:
     process = _process()
-    process.sockets -= 1
-    if process.sockets <= 0 and process.sweeper is not None:
+    process.room(slug).sockets -= 1
+    process.channels.discard(channel_name)
+    if not process.channels and process.sweeper is not None:
         process.sweeper.cancel()
         process.sweeper = None
 

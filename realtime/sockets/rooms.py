@@ -52,7 +52,7 @@ class RoomSocket(RoomCommands, LiveSocket):
     check_before_joining = False  # `_open` checks, in the same trip to the database thread
     in_hub = False
     opened = False  # its presence row was written
-    user = None
+    user = room = None
 
     @property
     def slug(self) -> str:
@@ -77,7 +77,7 @@ class RoomSocket(RoomCommands, LiveSocket):
     async def open(self) -> tuple[int | None, list[dict | str]]:
         self.in_hub = True
         await hub.join(self.channel_layer, self.slug, self)  # the room's frames, held until we are done
-        presence.socket_opened()
+        presence.socket_opened(self.slug, self.channel_name)
         self.counted = True
         view = presence.online_view(self.slug)
         read_at = time.monotonic()
@@ -110,7 +110,7 @@ class RoomSocket(RoomCommands, LiveSocket):
             return Opened(close_code=checked.close_code)
         room, user = checked.room, checked.user
         came = services.socket_opened(room=room, user=user, channel_name=self.channel_name)
-        self.user, self.opened = user, True
+        self.user, self.room, self.opened = user, room, True
         return Opened(
             cursor=cursor, room=room, user=user, can_post=checked.can_post, can_moderate=checked.can_moderate,
             came=came, online=selectors.online_rows(room) if read_online else None,
@@ -135,21 +135,18 @@ class RoomSocket(RoomCommands, LiveSocket):
         checked, replies = await database_sync_to_async(self.run_command)(frame)
         return checked.close_code, replies
 
-    async def still_open(self) -> None:
-        await database_sync_to_async(services.socket_seen)(channel_name=self.channel_name)
-
     async def closed(self) -> None:
         if self.in_hub:
             self.in_hub = False
             await hub.leave(self.channel_layer, self.slug, self)
         if getattr(self, "counted", False):
             self.counted = False
-            presence.socket_closed()
+            presence.socket_closed(self.slug, self.channel_name)
         if self.opened:
             self.opened = False
             try:
                 went = await database_sync_to_async(services.socket_closed)(
-                    room_slug=self.slug, user=self.user, channel_name=self.channel_name
+                    room=self.room, user=self.user, channel_name=self.channel_name
                 )
             except Exception:  # its row goes stale, and the sweeper forgets it
                 logger.warning("could not forget a closed room socket", exc_info=True)

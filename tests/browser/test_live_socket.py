@@ -31,9 +31,10 @@ def test_reconnection_delays_are_fully_jittered_under_a_ceiling_capped_at_a_minu
             attempts.map((n) => Array.from({ length: 300 }, () => m.backoffDelay(n))),
         ];
     }""")
-    assert ceilings == [2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000, 60000, 60000]
+    # Growing by half each attempt (static/js/live-socket.js says why), a minute at most.
+    assert ceilings == [1500, 2250, 3375, 5063, 7594, 11391, 17086, 25629, 38443, 57665]
     for n, delays in enumerate(samples, start=1):
-        ceiling = min(60_000, 1000 * 2 ** n)
+        ceiling = min(60_000, round(1000 * 1.5 ** n + 1e-9))
         assert all(0 <= delay <= ceiling for delay in delays)
         # Full jitter: anywhere from 0, not only near the ceiling (300 draws: all in the
         # upper half has a chance of 2^-300).
@@ -52,7 +53,7 @@ def test_the_attempts_start_again_only_after_a_socket_stayed_open_a_minute(page)
         seen.push(policy.closed(1006, 200000));
         return seen;
     }""")
-    assert delays == [2000, 4000, 8000, 2000, 60000]
+    assert delays == [1500, 2250, 3375, 1500, 60000]
 
 
 def test_4403_and_4404_are_final_and_4401_is_final_only_the_second_time_in_a_row(page):
@@ -69,7 +70,7 @@ def test_4403_and_4404_are_final_and_4401_is_final_only_the_second_time_in_a_row
         };
     }""")
     assert answers == {
-        "banned": "final", "gone": "final", "slow": 2000,
+        "banned": "final", "gone": "final", "slow": 1500,
         "twice": [0, "final"], "heardBetween": [0, 0],
     }
 

@@ -171,3 +171,30 @@ async def test_a_member_hiding_presence_does_not_show_typing(people, room, conne
     await ward.send({"type": "ping"})
     await ward.expect("pong")
     assert "typing" not in {f["type"] for f in await reader.nothing_but_background(0.1)}
+
+
+async def test_the_process_keeps_the_presence_rows_of_its_open_sockets_fresh(people, room, connect, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.MAJLIS_SOCKET_RECHECK_SECONDS = 0.3
+    layla, _sami, _hidden = await database_sync_to_async(people)()
+    socket = await connect(layla)
+    long_ago = timezone.now() - timedelta(hours=1)
+    await database_sync_to_async(lambda: OpenSocket.objects.update(seen_at=long_ago))()
+    await asyncio.sleep(1.0)  # past one round of the process's timer, not yet a sweep
+    rows = await database_sync_to_async(lambda: list(OpenSocket.objects.values_list("seen_at", flat=True)))()
+    assert len(rows) == 1 and rows[0] > long_ago + timedelta(minutes=59)
+    await socket.close()
+
+
+def test_a_crowded_room_hears_of_presence_less_often_so_that_a_process_sends_a_bounded_number(settings):
+    from realtime.sockets.presence import PRESENCE_SENDS_PER_SECOND, RoomPresence
+
+    settings.MAJLIS_PRESENCE_SECONDS = 1.0
+    room = RoomPresence("crowded")
+    room.sockets = 300
+    assert room.interval() == 1.0
+    room.sockets = 5 * PRESENCE_SENDS_PER_SECOND
+    assert room.interval() == 5.0
