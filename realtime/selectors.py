@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from forum import permissions
-from forum.models import Follow, Profile, ReportStatus
+from forum.models import Follow, Profile, ReportStatus, StandingChange
+from forum.selectors.standing import latest_standing_change
 from forum import sql
 from forum.errors import NotFound
 from realtime.models import MessageReport, OpenSocket, Room, RoomBan, RoomMessage, RoomMute
@@ -193,20 +194,40 @@ def socket_standing(*, session_key: str | None, user_pk: int, room_slug: str, gr
     return Standing(user=user, room=room, verbs=verbs)
 
 
+def socket_opening(session_key: str | None) -> tuple[int, int | None]:
+    """For a room socket's connect, in one statement: the standing log's latest id (read
+    before the check that follows, so that a change made meanwhile is seen; see
+    realtime/sockets/standing.py) and whose session this is, as `socket_user_pk` says."""
+    if not session_key:
+        return latest_standing_change(), None
+    row = sql.fetch_one(_opening_sql(_session_store().get_model_class()), [session_key, sql.db_now()])
+    if row is None:
+        return latest_standing_change(), None
+    return row[0] or 0, _user_pk_in(session_key, row[1])
+
+
+def _session_store():
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not issubclass(store, DatabaseSessionStore):
+        raise ImproperlyConfigured("Sockets re-check their session in the database: use a database session engine.")
+    return store
+
+
+def _user_pk_in(session_key: str, session_data: str) -> int | None:
+    value = _session_store()(session_key).decode(session_data).get(SESSION_KEY)
+    try:
+        return get_user_model()._meta.pk.to_python(value) if value is not None else None
+    except ValidationError:
+        return None
+
+
 def socket_user_pk(session_key: str | None) -> int | None:
     """Whose session this is, by its data alone: the socket's first guess, which
     `session_user` then checks in full, as on every frame after."""
     if not session_key:
         return None
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    if not issubclass(store, DatabaseSessionStore):
-        raise ImproperlyConfigured("Sockets re-check their session in the database: use a database session engine.")
-    row = sql.fetch_one(_session_data_sql(store.get_model_class()), [session_key, sql.db_now()])
-    value = store(session_key).decode(row[0]).get(SESSION_KEY) if row is not None else None
-    try:
-        return get_user_model()._meta.pk.to_python(value) if value is not None else None
-    except ValidationError:
-        return None
+    row = sql.fetch_one(_session_data_sql(_session_store().get_model_class()), [session_key, sql.db_now()])
+    return _user_pk_in(session_key, row[0]) if row is not None else None
 
 
 def session_user(session_key: str | None, user_pk: int):
@@ -332,6 +353,16 @@ def _session_data_sql(session: type[Model]) -> str:
     """Parameters: session key, now."""
     return (
         f"SELECT {sql.column(session, 'session_data')} FROM {sql.table(session)}"
+        f" WHERE {sql.quote(session._meta.pk.column)} = %s AND {sql.column(session, 'expire_date')} > %s"
+    )
+
+
+@cache
+def _opening_sql(session: type[Model]) -> str:
+    """Parameters: session key, now."""
+    latest = f"SELECT MAX({sql.quote(StandingChange._meta.pk.column)}) FROM {sql.table(StandingChange)}"
+    return (
+        f"SELECT ({latest}), {sql.column(session, 'session_data')} FROM {sql.table(session)}"
         f" WHERE {sql.quote(session._meta.pk.column)} = %s AND {sql.column(session, 'expire_date')} > %s"
     )
 

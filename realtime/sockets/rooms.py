@@ -18,7 +18,6 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 
-from forum.selectors.standing import latest_standing_change
 from realtime import broadcast, protocol, selectors, services
 from forum.errors import RateLimited
 from realtime.selectors import Standing
@@ -101,8 +100,7 @@ class RoomSocket(RoomCommands, LiveSocket):
         standing log's latest id is read first, so that a change made meanwhile is seen."""
         if self.too_late():  # it waited its turn in this thread past daphne's patience
             return Opened(close_code=broadcast.TRY_AGAIN)
-        cursor = latest_standing_change()
-        user_pk = selectors.socket_user_pk(self.session_key)
+        cursor, user_pk = selectors.socket_opening(self.session_key)
         if user_pk is None:
             return Opened(close_code=broadcast.SESSION_ENDED)
         checked = selectors.socket_standing(session_key=self.session_key, user_pk=user_pk, room_slug=self.slug)

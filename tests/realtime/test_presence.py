@@ -133,10 +133,10 @@ def test_a_connect_reads_the_same_number_of_queries_with_3_or_300_members_online
     assert queries_to_open_a_room_socket(room, member, logged_in_client(member)) == EXPECTED_CONNECT_QUERIES
 
 
-# The standing log's latest id; the session; the session and its user; the room with the
+# The standing log's latest id with the session; the session and its user; the room with the
 # member's ban and mute; the grants; whether the member was online; their presence row;
 # who is online (at most once a second per room and process); the history.
-EXPECTED_CONNECT_QUERIES = 9
+EXPECTED_CONNECT_QUERIES = 8
 
 
 async def test_typing_goes_to_the_others_once_per_interval(people, room, connect):
