@@ -35,7 +35,7 @@ from forum.models import Profile  # noqa: E402
 from forum.names import display_name_key, normalise_display_name  # noqa: E402
 from forum.services.accounts import create_member  # noqa: E402
 from forum.services.grants import do_grant_permission  # noqa: E402
-from realtime.services import create_room, post_message  # noqa: E402
+from realtime.services import do_create_room, post_message  # noqa: E402
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 BATCH = 1000
@@ -86,7 +86,7 @@ def sessions_of(users: list) -> list[str]:
 
 
 def main(count: int, messages: int) -> None:
-    room = create_room(by=None, slug="bench", name="Benchmark")
+    room = do_create_room(slug="bench", name="Benchmark")
     members = Group.objects.get_or_create(name="members")[0]
     for perm in ("view_room", "post_in_room"):
         do_grant_permission(actor=None, via="bench", perm=perm, obj=room, to=members)

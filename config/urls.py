@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from config import views
-from forum.views import accounts, following, sessions
+from forum.views import accounts, following, moderation, sessions
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,10 +18,10 @@ urlpatterns = [
     path("accounts/profile/", accounts.profile, name="profile"),
     path("notifications/", following.notifications_page, name="notifications"),
     path("following/", views.following, name="following"),
-    path("moderation/", views.moderation_queue, name="moderation"),
+    path("moderation/", moderation.queue, name="moderation"),
     path("moderation/log/", views.moderation_log, name="moderation_log"),
     re_path(r"^moderation/messages/(?P<public_id>[\w-]+)/(?P<action>resolve|dismiss)/$",
-            views.message_report_action, name="message_report_action"),
+            moderation.report_action, name="message_report_action"),
     path("", include("forum.urls")),
     path("", include("realtime.urls")),
     path("admin/", admin.site.urls),

@@ -1,9 +1,6 @@
-"""Pages of the project itself, where the forum and the rooms meet: home and moderation."""
+"""Pages of the project itself, where the forum and the rooms meet: home, the transparency log, following."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
-from django.views.decorators.http import require_POST
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
@@ -13,13 +10,11 @@ from django.views.decorators.cache import never_cache
 from django.urls import reverse
 
 from forum import permissions
-from forum.forms import ReasonForm
-from forum.models import Category, ReportStatus, Thread
+from forum.models import Category, Thread
 from forum.selectors import content as forum_selectors
 from forum.selectors import notifications as notification_selectors
 from realtime import selectors as room_selectors
-from realtime import services as room_services
-from realtime.models import MessageReport, Room
+from realtime.models import Room
 
 LOG_PER_PAGE = 50
 
@@ -30,40 +25,6 @@ def home(request):
         "categories": forum_selectors.visible_categories(request.user),
         "rooms": room_selectors.visible_rooms(request.user),
     })
-
-
-@login_required
-def moderation_queue(request):
-    """Open reports and pending posts of exactly the places the user moderates."""
-    return render(request, "moderation/queue.html", {
-        "post_reports": forum_selectors.open_post_reports(request.user),
-        "pending_posts": forum_selectors.pending_posts(request.user),
-        "message_reports": room_selectors.open_message_reports(request.user),
-    })
-
-
-@login_required
-@require_POST
-def message_report_action(request, public_id: str, action: str):
-    """Resolve or dismiss a report on a room message (from the moderation queue)."""
-    report = MessageReport.objects.select_related("message__room").filter(
-        public_id=public_id, status=ReportStatus.OPEN
-    ).first()
-    if report is None or not permissions.can_moderate(request.user, report.message.room):
-        raise Http404
-    form = ReasonForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        room_services.handle_message_report(
-            report=report, by=request.user, resolve=action == "resolve", reason=form.cleaned_data["reason"],
-        )
-    except ValidationError as error:
-        if not form.errors:
-            form.add_error(None, error)
-        return render(request, "forum/action_failed.html", {"form": form, "target": reverse("moderation")},
-                      status=400)
-    return HttpResponseRedirect(reverse("moderation"))
 
 
 @login_required

@@ -1,16 +1,58 @@
-"""Admin: coalition admins read and manage; every write goes through a service."""
+"""Admin: coalition admins read and manage; every write goes through a service.
 
-from django.contrib import admin
+What has no service is not written here: no bulk "delete selected", no deleting or adding
+accounts, profiles, organisations, invitations or groups (an account without its profile
+would answer 500 on every page of its own). What a service refuses is shown as a message,
+translated in one place (`ServiceErrors`).
+"""
+
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from forum.errors import DomainError
 from forum.models import Category, Invitation, ModerationEvent, Organisation, Post, PostReport, Profile, Thread
 from forum.services import accounts as services
 from forum.services import content, moderation
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ServiceErrors:
+    """Where the admin translates what a service refuses (forum.errors, or a ValidationError):
+    an error message on the page it came from instead of a server error. A form's save runs
+    in Django's transaction, so a refusal stores nothing of it."""
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._showing_refusals(request, super().changeform_view, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._showing_refusals(request, super().delete_view, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):  # where the admin's actions run
+        return self._showing_refusals(request, super().changelist_view, *args, **kwargs)
+
+    def _showing_refusals(self, request, view, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except (DomainError, ValidationError) as error:
+            text = error.detail if isinstance(error, DomainError) else " ".join(error.messages)
+            self.message_user(request, text, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class ServiceAdmin(ServiceErrors, admin.ModelAdmin):
+    """A model written only through services: no bulk deletion, which would bypass them."""
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+class ReadOnlyAdmin(ServiceAdmin):
     """Rows shown, never written here: changes go through the services (actions, pages)."""
 
     def has_add_permission(self, request):
@@ -24,7 +66,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ServiceAdmin):
     list_display = ("slug", "name_ar", "name_en", "region")
     search_fields = ("slug", "name_ar", "name_en")
 
@@ -34,16 +76,21 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save(update_fields=["name_ar", "name_en", "region"])
+            services.rename_organisation(
+                Organisation.objects.get(pk=obj.pk), name_ar=obj.name_ar, name_en=obj.name_en, region=obj.region
+            )
         else:
             created = services.create_organisation(
                 slug=obj.slug, name_ar=obj.name_ar, name_en=obj.name_en, region=obj.region
             )
             obj.pk, obj.group = created.pk, created.group
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # its group holds grants and members: there is no service to undo all that
+
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(ServiceAdmin):
     list_display = ("display_name", "organisation", "location", "invited_by_name", "created_at")
     list_filter = ("location", "organisation")
     search_fields = ("display_name",)
@@ -60,8 +107,11 @@ class ProfileAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # members join by invitation
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # an account without its profile answers 500; accounts are disabled instead
+
     def save_model(self, request, obj, form, change):
-        services.update_profile(
+        services.change_member(
             Profile.objects.get(pk=obj.pk),
             display_name=form.cleaned_data["display_name"],
             location=form.cleaned_data["location"],
@@ -72,21 +122,15 @@ class ProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
     """Read-only: invitations are made on the invitations page or with `manage.py invite`."""
 
     list_display = ("created_at", "created_by", "organisation", "expires_at", "used_at", "used_by")
     list_select_related = ("created_by", "organisation", "used_by")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ServiceAdmin):
     """Grants are given with `manage.py grant` (recorded and announced), not here."""
 
     list_display = ("slug", "name", "requires_approval", "position")
@@ -164,22 +208,41 @@ class ModerationEventAdmin(ReadOnlyAdmin):
         return (event.details or {}).get("via") or "—"
 
 
-@admin.register(PostReport)
-class PostReportAdmin(ReadOnlyAdmin):
-    list_display = ("public_id", "post", "status", "created_at", "handled_at")
+class ReportAdmin(ReadOnlyAdmin):
+    """Reports are read and handled in /moderation/; here they are only listed, and who
+    reported is never shown (not in the list, not on a report's page)."""
+
     list_filter = ("status",)
+    exclude = ("reporter",)
+
+    def get_list_display(self, request):
+        return ("public_id", self.model.target_field, "status", "created_at", "handled_at")
 
 
-class MajlisUserAdmin(UserAdmin):
+@admin.register(PostReport)
+class PostReportAdmin(ReportAdmin):
+    list_select_related = ("post__thread",)
+
+
+class MajlisUserAdmin(ServiceErrors, UserAdmin):
     """Django's user admin, plus: disabling an account or setting its password closes the
-    sockets of the sessions that ended, at once."""
+    sockets of the sessions that ended, at once. Accounts are neither added here (members
+    join by invitation, with their profile) nor deleted (their words stay; disable them);
+    groups follow a member's profile (organisation, location), and grants are per place."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("groups", "user_permissions", "last_login", "date_joined")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def save_model(self, request, obj, form, change):
-        if change and "is_active" in form.changed_data:
-            super().save_model(request, obj, form, change)
-            services.sessions_changed(obj)
-        else:
-            super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:  # closes the sockets of a disabled account
+            services.set_account_active(user=obj, active=obj.is_active, by=request.user)
+        super().save_model(request, obj, form, change)
 
     def user_change_password(self, request, id, form_url=""):
         response = super().user_change_password(request, id, form_url)
@@ -188,5 +251,16 @@ class MajlisUserAdmin(UserAdmin):
         return response
 
 
+class MajlisGroupAdmin(ServiceErrors, GroupAdmin):
+    """Groups are read here: an organisation's group is made with it, the managed ones
+    (members, in-country, diaspora) by the services; deleting one would take its grants
+    away without telling the open sockets."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), MajlisUserAdmin)
+admin.site.unregister(Group)
+admin.site.register(Group, MajlisGroupAdmin)

@@ -7,7 +7,8 @@ class ForumConfig(AppConfig):
     verbose_name = _("Forum")
 
     def ready(self):
-        from forum import permissions
+        from forum import permissions, reports
         from forum.models import Category
 
         permissions.register_grantable("category", Category)
+        reports.register_report_kind(reports.post_kind())

@@ -92,14 +92,14 @@ def seed_forum(organisations, people):
     from django.contrib.auth.models import Group
 
     from forum.models import Category, Thread
-    from forum.services.content import create_category, reply, start_thread
+    from forum.services.content import do_create_category, reply, start_thread
     from forum.services.grants import do_grant_permission
 
     categories = {}
     for position, (slug, name, description, requires_approval, group_name) in enumerate(CATEGORIES):
         category = Category.objects.filter(slug=slug).first()
         if category is None:
-            category = create_category(
+            category = do_create_category(
                 slug=slug, name=name, description=description, requires_approval=requires_approval
             )
             Category.objects.filter(pk=category.pk).update(position=position)

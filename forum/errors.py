@@ -3,9 +3,10 @@
 Services of both apps raise these; each edge translates them in exactly one place: HTTP
 views (a 4xx page, `Retry-After` on 429), the admin (a message), the sockets (an `error`
 frame with the wire `code` of DESIGN.md, Wire protocol). Each error carries that `code` and
-a translated `detail` a person can read. The ones that mean "not allowed" and "no such
-thing" also subclass Django's PermissionDenied and Http404, so an HTTP view that lets them
-through answers 403 or 404 as it should.
+a translated `detail` a person can read. The ones that mean "not allowed" (muted and
+read-only too) and "no such thing" also subclass Django's PermissionDenied and Http404, so
+an HTTP view that lets them through answers 403 or 404 as it should, and
+`permissions.can` reads them as a no.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -47,12 +48,12 @@ class RoomGone(NotFound):
     default_detail = _("No such room.")
 
 
-class Muted(DomainError):
+class Muted(DomainError, PermissionDenied):
     code = "muted"
     default_detail = _("You are muted in this room.")
 
 
-class ReadOnly(DomainError):
+class ReadOnly(DomainError, PermissionDenied):
     code = "read_only"
     default_detail = _("This room is read-only.")
 

@@ -48,7 +48,6 @@ class InvitationForm(forms.Form):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=Profile._meta.get_field("language").choices)
-    next = forms.CharField(required=False)
 
 
 def _new_submit_token() -> str:

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 
+from forum import permissions
+
 
 class ProfileLanguageMiddleware:
     """A member's profile language wins over the cookie and the browser's wish."""
@@ -45,3 +47,15 @@ class PermissionsPolicyMiddleware(MiddlewareMixin):
     def process_response(self, request, response):
         response["Permissions-Policy"] = self.header
         return response
+
+
+class GrantCacheMiddleware:
+    """A page reads each place's grants once, however many controls it checks
+    (forum.permissions.grants_cached); the next request reads them afresh."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with permissions.grants_cached():
+            return self.get_response(request)

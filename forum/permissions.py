@@ -5,11 +5,19 @@ a model X. `moderate` implies `view` and `post`; `post` needs `view` as well, si
 cannot write where you cannot read. Coalition admins (superusers) may do everything. A
 model-wide grant never counts (`accept_global_perms=False`): it would reveal every room.
 
-`check_*` raises, `can_*` answers. What you cannot view does not exist: `get_visible`
+`check_*` raises, `can_*` answers; `can(check, user, obj)` turns any check (forum.checks)
+into the answer a template needs. What you cannot view does not exist: `get_visible`
 raises Http404 both for a missing object and for a forbidden one.
+
+Grants are read afresh for every check, except inside `grants_cached()`: a page request
+opens it (forum.middleware.GrantCacheMiddleware), so each place's grants are read once
+per request however many controls it checks. The cache lives in a context variable, never
+on the user object: a socket keeps its user for hours and must see a revocation at once.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 
 from django.contrib.auth.models import Permission
@@ -25,6 +33,47 @@ from forum import sql
 
 VIEW, POST, MODERATE = "view", "post", "moderate"
 VERBS = (VIEW, POST, MODERATE)
+
+# (user id, model label, object id) → verbs, while a request (or one check) runs.
+_granted: ContextVar[dict | None] = ContextVar("majlis_granted_verbs", default=None)
+
+
+@contextmanager
+def grants_cached() -> Iterator[None]:
+    """Within: each place's grants are read once. Nested uses share the outer cache."""
+    if _granted.get() is not None:
+        yield
+        return
+    token = _granted.set({})
+    try:
+        yield
+    finally:
+        _granted.reset(token)
+
+
+def forget_grants() -> None:
+    """After a grant changed inside a cached block: the next check reads afresh."""
+    cached = _granted.get()
+    if cached is not None:
+        cached.clear()
+
+
+def can(check: Callable, user, obj, *args) -> bool:
+    """True unless the check refuses (PermissionDenied) or hides the object (Http404)."""
+    try:
+        check(user, obj, *args)
+    except (PermissionDenied, Http404):
+        return False
+    return True
+
+
+def refusal(check: Callable, user, obj, *args) -> str | None:
+    """None if the check lets the user act, else the reason it gives (already translated)."""
+    try:
+        check(user, obj, *args)
+    except (PermissionDenied, Http404) as error:
+        return str(getattr(error, "detail", None) or error)
+    return None
 
 # Models whose objects carry grants, by the kind named on the command line (`room:aden`).
 # The forum registers categories; the realtime app registers rooms when it loads, with
@@ -54,7 +103,8 @@ def verb_of(perm: str, model: type[Model]) -> str | None:
 
 
 def perms_for(user, obj: Model, checker: ObjectPermissionChecker | None = None) -> frozenset[str]:
-    """Every verb the user may do on the object, from a fresh read of their grants.
+    """Every verb the user may do on the object, from a fresh read of their grants (read
+    once per request inside `grants_cached()`).
 
     A `checker` that has prefetched many objects' grants answers from its cache.
     """
@@ -62,6 +112,17 @@ def perms_for(user, obj: Model, checker: ObjectPermissionChecker | None = None) 
         return frozenset()
     if user.is_superuser:
         return frozenset(VERBS)
+    cached = _granted.get() if checker is None else None
+    key = (user.pk, obj._meta.label, obj.pk)
+    if cached is not None and key in cached:
+        return cached[key]
+    verbs = _read_verbs(user, obj, checker)
+    if cached is not None:
+        cached[key] = verbs
+    return verbs
+
+
+def _read_verbs(user, obj: Model, checker: ObjectPermissionChecker | None) -> frozenset[str]:
     model = type(obj)
     grants_sql = _grants_sql(model)
     if checker is not None or grants_sql is None:

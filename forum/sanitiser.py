@@ -32,7 +32,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from forum.mentioning import find_mentions
+from forum.mentions import find_mentions
 
 __all__ = [
     "ALLOWED_ATTRIBUTES",
@@ -201,7 +201,7 @@ _md = _build_markdown()
 def render_markdown(source: str, mentions: dict[str, str] | None = None) -> str:
     """Render Markdown ``source`` to sanitised HTML for an HTML body context.
 
-    ``mentions`` maps the name key of each member to link (forum.mentioning) to the
+    ``mentions`` maps the name key of each member to link (forum.mentions) to the
     path of their page; every other "@name" stays plain text.
     """
     return clean_html(_md.render(source, {"mentions": mentions or {}}))

@@ -31,13 +31,13 @@ def seed_rooms(organisations, people) -> dict:
 
     from forum.services.grants import do_grant_permission
     from realtime.models import Room
-    from realtime.services import create_room, post_message
+    from realtime.services import do_create_room, post_message
 
     def open_room(slug, name, topic, retention_days, group, moderated):
         room = Room.objects.filter(slug=slug).first()
         if room is not None:
             return room
-        room = create_room(by=None, slug=slug, name=name, topic=topic, retention_days=retention_days)
+        room = do_create_room(slug=slug, name=name, topic=topic, retention_days=retention_days)
         for perm in ("view_room", "post_in_room"):
             do_grant_permission(actor=None, via="seed_demo", perm=perm, obj=room, to=group)
         if moderated:

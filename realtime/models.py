@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from forum.ids import new_public_id
-from forum.models.moderation import REASON_MAX, ReportStatus
+from forum.models.moderation import REASON_MAX, Report
 
 BODY_MAX = 4000
 CLIENT_ID_MAX = 64
@@ -74,6 +74,8 @@ class RoomMessage(models.Model):
     deleted = models.BooleanField(default=False)
     # Chosen by the client: a message re-sent after a reconnect is stored once.
     client_id = models.CharField(max_length=CLIENT_ID_MAX, editable=False)
+
+    moderation_kind = "message"  # what the moderation record calls it (forum.services.audit)
 
     class Meta:
         ordering = ["seq"]
@@ -142,21 +144,12 @@ class RoomMute(RoomSanction):
         constraints = [models.UniqueConstraint(fields=["room", "user"], name="one_mute_per_room_member")]
 
 
-class MessageReport(models.Model):
-    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+class MessageReport(Report):
     message = models.ForeignKey(RoomMessage, on_delete=models.CASCADE, related_name="reports")
-    # Never shown to the reported member, nor in the transparency log.
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField(_("reason"), max_length=REASON_MAX)
-    status = models.CharField(max_length=10, choices=ReportStatus.choices, default=ReportStatus.OPEN)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    handled_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["created_at"]
+    target_field = "message"
+
+    class Meta(Report.Meta):
         verbose_name = _("message report")
         verbose_name_plural = _("message reports")
         constraints = [
@@ -165,9 +158,6 @@ class MessageReport(models.Model):
                 name="one_open_report_per_member_and_message",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"report {self.public_id}"
 
 
 class OpenSocket(models.Model):

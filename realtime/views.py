@@ -1,35 +1,26 @@
 """Room pages: the list of rooms you can open, a room, and sending without JavaScript.
 
 The room page works on its own (server-rendered history, a plain form); the JS client
-takes the page over through the `data-*` attributes of its `#room` element.
+takes the page over through the `data-*` attributes of its `#room` element. Every
+control it offers comes from a check of realtime/checks.py, and a refused send shows the
+refusal's own text (forum/http_errors.py gives its status): the text a socket sends.
 """
 
 import secrets
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from forum import permissions
+from forum.errors import DomainError, NotFound
+from forum.http_errors import retry_headers, status_of
+from forum.permissions import can, refusal
 from forum.selectors.notifications import follow_level
 from forum.views.following import follow_response
-from realtime import protocol, selectors, services
-from forum.errors import NotFound, RateLimited, DomainError
+from realtime import checks, protocol, selectors, services
 from realtime.models import BODY_MAX
-
-# Pages speak the reader's language; the protocol's English `detail` stays on the wire.
-_ERRORS = {
-    "bad_request": _("Write a message before sending it."),
-    "too_long": _("A message can have at most %(max)d characters."),
-    "forbidden": _("You cannot write in this room."),
-    "muted": _("You are muted in this room for now."),
-    "read_only": _("This room is read-only for now."),
-    "rate_limited": _("You are sending too fast: please wait %(seconds)d seconds."),
-}
-_STATUS = {"forbidden": 403, "muted": 403, "read_only": 403, "rate_limited": 429}
 
 
 @login_required
@@ -40,9 +31,9 @@ def room_list(request):
 
 @login_required
 def room_page(request, slug: str):
-    room = selectors.get_visible_room(request.user, slug)
-    ban = selectors.active_ban(room, request.user)
-    if ban is not None:
+    room = _room_read_for(request.user, slug)
+    if not can(checks.check_view_room, request.user, room):  # they see it, but a ban shuts them out
+        ban = selectors.active_ban(room, request.user)
         return render(request, "realtime/room_banned.html", {"room": room, "ban": ban}, status=403)
     return _render_room(request, room)
 
@@ -50,7 +41,7 @@ def room_page(request, slug: str):
 @login_required
 @require_POST
 def send_message(request, slug: str):
-    room = selectors.get_visible_room(request.user, slug)
+    room = _room_read_for(request.user, slug)
     body = request.POST.get("body", "")
     try:
         message, _created = services.post_message(
@@ -58,12 +49,10 @@ def send_message(request, slug: str):
         )
     except NotFound:
         raise
-    except DomainError as error:
-        retry_after = getattr(error, "retry_after", 0)
-        text = _ERRORS[error.code] % {"max": BODY_MAX, "seconds": retry_after}
-        response = _render_room(request, room, body=body, error=text, status=_STATUS.get(error.code, 400))
-        if isinstance(error, RateLimited):
-            response["Retry-After"] = str(retry_after)
+    except DomainError as error:  # shown with the form, what was typed kept
+        response = _render_room(request, room, body=body, error=error.detail, status=status_of(error))
+        for header, value in retry_headers(error).items():
+            response[header] = value
         return response
     return HttpResponseRedirect(f"{room.get_absolute_url()}#m-{message.public_id}")
 
@@ -71,23 +60,39 @@ def send_message(request, slug: str):
 @login_required
 @require_POST
 def follow_room(request, slug: str):
-    room = selectors.get_visible_room(request.user, slug)
-    if selectors.active_ban(room, request.user) is not None:
-        raise Http404  # a ban overrides the grant: nothing to follow
+    room = _room_read_for(request.user, slug)
+    if not can(checks.check_follow_room, request.user, room):
+        raise NotFound  # a ban overrides the grant: nothing to follow
     return follow_response(request, target=room, default_url=room.get_absolute_url())
 
 
+def _room_read_for(user, slug: str):
+    """The room (404 alike for a missing room and one without `view_room`), as read for the
+    member with their ban and mute (one query), so the checks below read nothing more."""
+    room = selectors.get_visible_room(user, slug)
+    return selectors.room_for_member(user, pk=room.pk) or room
+
+
 def _render_room(request, room, *, body: str = "", error: str = "", status: int = 200):
-    verbs = permissions.perms_for(request.user, room)
+    user = request.user
     messages, has_more = selectors.messages_before(room, before=None, limit=protocol.HISTORY_ON_CONNECT)
+    for message in messages:
+        message.room = room  # as read for the member: no query per message below
+        message.allowed = {
+            "edit": can(checks.check_edit_message, user, message),
+            "delete": can(checks.check_delete_message, user, message),
+            "report": can(checks.check_report_message, user, message),
+        }
     context = {
         "room": room,
         "room_messages": messages,
         "has_more": has_more,
-        "can_post": permissions.POST in verbs,
-        "can_moderate": permissions.MODERATE in verbs,
+        # The composer: by grants (a mute or read-only mode come and go while the page is open).
+        "can_post": can(checks.check_write_grant, user, room),
+        "cannot_post": refusal(checks.check_write_grant, user, room),
+        "can_moderate": can(checks.check_moderate_room, user, room),
         "ws_path": f"/ws/rooms/{room.slug}/",
-        "follow_level": follow_level(request.user, room),
+        "follow_level": follow_level(user, room),
         "follow_url": reverse("follow_room", args=[room.slug]),
         # A fresh id per rendered form: the same form sent twice stores one message.
         "client_id": secrets.token_urlsafe(12),

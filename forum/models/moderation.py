@@ -17,10 +17,16 @@ class ReportStatus(models.TextChoices):
     DISMISSED = "dismissed", _("dismissed")
 
 
-class PostReport(models.Model):
+class Report(models.Model):
+    """A member asks the moderators of a place to look at something in it.
+
+    One base for every kind (a post here, a room message in realtime.models): one way in
+    (forum.services.reports.report), one way out (`handle_report`), one queue. A kind adds
+    the foreign key to what it reports. The reporter is never shown to the reported member,
+    in the transparency log, in the queue or in the admin.
+    """
+
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
-    post = models.ForeignKey("forum.Post", on_delete=models.CASCADE, related_name="reports")
-    # Never shown to the reported member, nor in the transparency log.
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(_("reason"), max_length=REASON_MAX)
     status = models.CharField(max_length=10, choices=ReportStatus.choices, default=ReportStatus.OPEN)
@@ -30,8 +36,27 @@ class PostReport(models.Model):
     )
     handled_at = models.DateTimeField(null=True, blank=True)
 
+    # The name of the foreign key to what is reported (`post`, `message`).
+    target_field = ""
+
     class Meta:
+        abstract = True
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"report {self.public_id}"
+
+    @property
+    def target(self):
+        return getattr(self, self.target_field)
+
+
+class PostReport(Report):
+    post = models.ForeignKey("forum.Post", on_delete=models.CASCADE, related_name="reports")
+
+    target_field = "post"
+
+    class Meta(Report.Meta):
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         constraints = [
@@ -40,9 +65,6 @@ class PostReport(models.Model):
                 name="one_open_report_per_member_and_post",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"report {self.public_id}"
 
 
 class Action(models.TextChoices):

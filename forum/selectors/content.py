@@ -1,9 +1,9 @@
 """Reads of the forum, filtered by what the reader may see, in SQL."""
 
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
-from django.http import Http404
+from django.db.models import Q, QuerySet
 
-from forum import permissions
+from forum import checks, permissions
+from forum.errors import NotFound
 from forum.models import Category, ModerationEvent, Post, PostReport, ReportStatus, Status, Thread
 
 AUTHOR = ("author__profile",)
@@ -18,20 +18,17 @@ def moderated_categories(user) -> QuerySet:
 
 
 def get_visible_category(user, slug: str) -> Category:
-    return permissions.get_visible(user, Category.objects.all(), slug=slug)
-
-
-def get_visible_category_with_verbs(user, slug: str) -> tuple[Category, frozenset[str]]:
-    """A category the user may view, with their verbs on it (one grant lookup); else 404."""
+    """A category the user may view; else NotFound, the same as for a missing slug."""
     category = Category.objects.filter(slug=slug).first()
-    verbs = permissions.perms_for(user, category) if category else frozenset()
-    if permissions.VIEW not in verbs:
-        raise Http404
-    return category, verbs
+    if category is None:
+        raise NotFound
+    checks.check_view_category(user, category)
+    return category
 
 
 def _thread_filter(user, is_moderator: bool, prefix: str = "") -> Q:
-    """The threads a reader of their category may see; `prefix` reaches them from a post."""
+    """The threads a reader of their category may see, as SQL: the rule of
+    `checks._check_sees_thread` for lists; `prefix` reaches them from a post."""
     def q(**fields) -> Q:
         return Q(**{prefix + name: value for name, value in fields.items()})
 
@@ -49,34 +46,24 @@ def threads_in(user, category: Category, *, is_moderator: bool) -> QuerySet:
     )
 
 
-def get_visible_thread(user, public_id: str) -> tuple[Thread, frozenset[str]]:
-    """A thread the user may see, with their verbs on its category; else 404."""
+def get_visible_thread(user, public_id: str) -> Thread:
+    """A thread the user may see (`checks.check_view_thread`); else NotFound, as for a missing id."""
     thread = Thread.objects.select_related("category", "author__profile").filter(public_id=public_id).first()
-    verbs = permissions.perms_for(user, thread.category) if thread else frozenset()
-    if permissions.VIEW not in verbs:
-        raise Http404
-    is_moderator = permissions.MODERATE in verbs
-    if not Thread.objects.filter(pk=thread.pk).filter(_thread_filter(user, is_moderator)).exists():
-        raise Http404
-    return thread, verbs
+    if thread is None:
+        raise NotFound
+    with permissions.grants_cached():  # one grant read, even where no request opened the cache
+        checks.check_view_thread(user, thread)
+    return thread
 
 
 def _post_filter(user, is_moderator: bool) -> Q:
-    """The one rule for posts: what a reader of the category may read, quote, report, edit
-    or act on by id, and whose id may appear in their pages.
-
-    Moderators see everything but rejected posts; everyone else sees approved posts that
-    are not hidden, and their own pending ones. A hidden post is hidden from its author
-    too: it is the moderators' business now. Used with the thread's own rule (`_visible`).
-    """
+    """The posts a reader of the category may see, as SQL: the rule of
+    `checks._check_sees_post` for lists (moderators see all but rejected posts; members
+    the public ones and their own waiting ones; a hidden post is the moderators' business,
+    its author's no more)."""
     if is_moderator:
         return ~Q(status=Status.REJECTED)
     return Q(is_hidden=False) & (Q(status=Status.APPROVED) | Q(status=Status.PENDING, author=user))
-
-
-def _visible(user, is_moderator: bool) -> Q:
-    """A post the rule lets the user see, in a thread the rule lets them see."""
-    return _post_filter(user, is_moderator) & _thread_filter(user, is_moderator, prefix="thread__")
 
 
 # A hidden post keeps its place in a thread ("hidden by a moderator"), as a placeholder
@@ -85,48 +72,39 @@ _PLACEHOLDER = Q(status=Status.APPROVED, is_hidden=True)
 
 
 def posts_in(user, thread: Thread, *, is_moderator: bool) -> QuerySet:
-    """The thread's posts as its page lists them; `placeholder` marks those shown only as
-    "hidden by a moderator", which the page must render without text or id."""
-    shown = _post_filter(user, is_moderator)
-    posts = (
-        thread.posts.filter(shown | _PLACEHOLDER)
-        .annotate(placeholder=Case(When(shown, then=Value(False)), default=Value(True),
-                                   output_field=BooleanField()))
-        .select_related(*AUTHOR)
-    )
+    """The thread's posts as its page lists them: those the reader sees, and the places of
+    hidden ones, which the page shows without text or id (it asks `checks.check_view_post`)."""
+    posts = thread.posts.filter(_post_filter(user, is_moderator) | _PLACEHOLDER).select_related(*AUTHOR)
     if is_moderator:
         posts = posts.prefetch_related("revisions")
     return posts.order_by("created_at", "id")
 
 
+def _post(public_id: str) -> Post | None:
+    return Post.objects.select_related("thread__category", "author__profile").filter(public_id=public_id).first()
+
+
 def get_visible_post(user, public_id: str) -> Post:
-    """A post the user may see (`_post_filter`); else 404, the same as for a missing id.
+    """A post the user may see (`checks.check_view_post`); else NotFound, as for a missing id.
 
     Every page that takes a post's id finds it here, so none can show, quote, report,
     edit or act on a post the reader may not see.
     """
-    post = Post.objects.select_related("thread__category", "author__profile").filter(public_id=public_id).first()
-    if post is None or not can_see_post(user, post):
-        raise Http404
+    post = _post(public_id)
+    if post is None:
+        raise NotFound
+    checks.check_view_post(user, post)
     return post
 
 
 def get_quotable_post(user, thread: Thread, public_id: str) -> Post:
-    """A post the user may quote in a reply to this thread: visible, public and in it; else 404.
-
-    Never a hidden one, even for a moderator: a quote would publish its text again.
-    """
-    post = get_visible_post(user, public_id)
-    if post.thread_id != thread.pk or post.status != Status.APPROVED or post.is_hidden:
-        raise Http404
+    """A post of this thread the user may quote in a reply (`checks.check_quote`); else
+    NotFound, or Forbidden with the reason when they see it but may not reply."""
+    post = _post(public_id)
+    if post is None or post.thread_id != thread.pk:
+        raise NotFound
+    checks.check_quote(user, post)
     return post
-
-
-def can_see_post(user, post: Post) -> bool:
-    verbs = permissions.perms_for(user, post.thread.category)
-    if permissions.VIEW not in verbs:
-        return False
-    return Post.objects.filter(pk=post.pk).filter(_visible(user, permissions.MODERATE in verbs)).exists()
 
 
 def open_post_reports(user) -> QuerySet:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forum.errors import Forbidden
 from forum.ids import hash_token
 from forum.models import Invitation, Organisation, Profile, StandingScope
 from forum.models.people import (
@@ -37,19 +38,35 @@ def create_organisation(*, slug: str, name_ar: str, name_en: str, region: str) -
         )
 
 
+def rename_organisation(organisation: Organisation, *, name_ar: str, name_en: str, region: str) -> Organisation:
+    """Change an organisation's names or region (its slug names its group: it stays)."""
+    organisation.name_ar, organisation.name_en, organisation.region = name_ar, name_en, region
+    organisation.full_clean(exclude=["slug", "group"])
+    organisation.save(update_fields=["name_ar", "name_en", "region"])
+    return organisation
+
+
 def create_invitation(
-    *, by: User | None, organisation: Organisation | None = None, days: int = 7
+    *, by: User, organisation: Organisation | None = None, days: int = 7
 ) -> tuple[Invitation, str]:
-    """Make a single-use invitation; return it with its token, which is shown once."""
-    if by is not None and not by.is_staff:
-        raise PermissionDenied
+    """A staff member makes a single-use invitation; returned with its token, shown once."""
+    if not (by.is_authenticated and by.is_active and by.is_staff):
+        raise Forbidden(_("Only staff can make invitations."))
+    return do_create_invitation(created_by=by, organisation=organisation, days=days)
+
+
+def do_create_invitation(
+    *, created_by: User | None = None, organisation: Organisation | None = None, days: int = 7
+) -> tuple[Invitation, str]:
+    """`create_invitation` without asking who: the command line, where `created_by` is
+    whoever vouches (for the audit trail), if anyone."""
     if not 1 <= days <= 90:
         raise ValidationError(_("An invitation lasts between 1 and 90 days."), code="days")
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         token_hash=hash_token(token),
         organisation=organisation,
-        created_by=by,
+        created_by=created_by,
         expires_at=timezone.now() + timedelta(days=days),
     )
     return invitation, token
@@ -123,43 +140,105 @@ def create_member(
     return user
 
 
-def update_profile(
-    profile: Profile, *, display_name: str | None = None, location: str | None = None,
-    organisation: Organisation | None = ..., language: str | None = None,
-    hide_presence: bool | None = None, watch_what_i_write: bool | None = None,
-    email: str | None = None, digest: str | None = None,
-) -> Profile:
-    """Change a profile; the member's groups follow their location and organisation."""
+# A profile changes by intent: each setter below stores one thing, validated by its model
+# field; the settings page stores several at once, all or nothing.
+
+def _store(profile: Profile, **values) -> Profile:
+    """Set some fields of a profile, each cleaned by its model field; nothing stored on an error."""
+    errors = {}
+    for name, value in values.items():
+        try:
+            setattr(profile, name, Profile._meta.get_field(name).clean(value, profile))
+        except ValidationError as error:
+            errors[name] = error.error_list
+    if errors:
+        raise ValidationError(errors)
+    profile.save(update_fields=list(values))
+    return profile
+
+
+def set_display_name(profile: Profile, display_name: str) -> Profile:
+    """Rename a member; refused when the name is another member's (forum.names)."""
+    name = normalise_display_name(display_name)
+    key = display_name_key(name)
+    if Profile.objects.filter(display_name_key=key).exclude(pk=profile.pk).exists():
+        raise ValidationError(_("This display name is taken."), code="display_name_taken")
+    return _store(profile, display_name=name, display_name_key=key)
+
+
+def set_language(profile: Profile, language: str) -> Profile:
+    return _store(profile, language=language)
+
+
+def set_presence_hidden(profile: Profile, hidden: bool) -> Profile:
+    """Hide (or show) the member's presence and typing in rooms."""
+    return _store(profile, hide_presence=hidden)
+
+
+def set_watch_what_i_write(profile: Profile, watch: bool) -> Profile:
+    """Whether writing in a thread makes the member watch it."""
+    return _store(profile, watch_what_i_write=watch)
+
+
+def set_digest(profile: Profile, digest: str, *, email: str | None = None) -> Profile:
+    """How often a digest comes (never, daily, weekly) and, when given, the address it goes
+    to: never shown to anyone, never used for anything else."""
+    email = profile.email if email is None else email.strip()
+    if digest not in ("none", "daily", "weekly"):
+        raise ValidationError(_("Choose how often to receive a digest."), code="digest")
+    if digest != "none" and not email:
+        raise ValidationError({"email": _("A digest needs an e-mail address.")})
+    return _store(profile, digest=digest, email=email)
+
+
+def set_email(profile: Profile, email: str) -> Profile:
+    return set_digest(profile, profile.digest, email=email)
+
+
+def set_location(profile: Profile, location: str) -> Profile:
+    """Inside the country or in the diaspora; the member's groups follow."""
+    if location not in Location.values:
+        raise ValidationError(_("Choose where you are."), code="location")
     with transaction.atomic():
-        if display_name is not None:
-            name = normalise_display_name(display_name)
-            key = display_name_key(name)
-            if Profile.objects.filter(display_name_key=key).exclude(pk=profile.pk).exists():
-                raise ValidationError(_("This display name is taken."), code="display_name_taken")
-            profile.display_name, profile.display_name_key = name, key
-        if location is not None:
-            if location not in Location.values:
-                raise ValidationError(_("Choose where you are."), code="location")
-            profile.location = location
-        if organisation is not ...:
-            profile.organisation = organisation
-        if language is not None and language in ("ar", "en"):
-            profile.language = language
-        if hide_presence is not None:
-            profile.hide_presence = hide_presence
-        if watch_what_i_write is not None:
-            profile.watch_what_i_write = watch_what_i_write
-        if email is not None:
-            profile.email = email.strip()
-        if digest is not None:
-            if digest not in ("none", "daily", "weekly"):
-                raise ValidationError(_("Choose how often to receive a digest."), code="digest")
-            if digest != "none" and not profile.email:
-                raise ValidationError({"email": _("A digest needs an e-mail address.")})
-            profile.digest = digest
-        profile.full_clean(exclude=["user", "organisation", "invited_by", "display_name_key"])
-        profile.save()
+        _store(profile, location=location)
         sync_groups(profile.user)
+    return profile
+
+
+def set_organisation(profile: Profile, organisation: Organisation | None) -> Profile:
+    """The organisation a member belongs to (or none); the member's groups follow."""
+    with transaction.atomic():
+        profile.organisation = organisation
+        profile.save(update_fields=["organisation"])
+        sync_groups(profile.user)
+    return profile
+
+
+def save_settings(
+    profile: Profile, *, display_name: str, language: str, hide_presence: bool,
+    watch_what_i_write: bool, email: str, digest: str,
+) -> Profile:
+    """The member's own settings page: every field of it, or nothing."""
+    with transaction.atomic():
+        set_display_name(profile, display_name)
+        set_language(profile, language)
+        set_presence_hidden(profile, hide_presence)
+        set_watch_what_i_write(profile, watch_what_i_write)
+        set_digest(profile, digest, email=email)
+    return profile
+
+
+def change_member(
+    profile: Profile, *, display_name: str, location: str, organisation: Organisation | None,
+    language: str, hide_presence: bool,
+) -> Profile:
+    """A coalition admin's edit of a member in the admin: every field of it, or nothing."""
+    with transaction.atomic():
+        set_display_name(profile, display_name)
+        set_location(profile, location)
+        set_organisation(profile, organisation)
+        set_language(profile, language)
+        set_presence_hidden(profile, hide_presence)
     return profile
 
 

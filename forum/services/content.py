@@ -1,15 +1,21 @@
-"""Writes of the forum: categories, threads, replies and edits."""
+"""Writes of the forum: categories, threads, replies and edits.
+
+Each write a member asks for first asks its rule in forum.checks, the same the page asked
+before it offered the control; new threads and replies are paced (forum.pace). The `do_*`
+functions write without asking: for the command line and seeding, which vouch for themselves.
+"""
 
 import hashlib
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import erasure, permissions
+from forum import checks, erasure, pace, permissions
+from forum.errors import NotFound
 from forum.models import Category, Post, PostRevision, Status, Thread
 from forum.models.content import BODY_MAX, TITLE_MAX
 from forum.mentions import render_with_mentions
@@ -45,10 +51,15 @@ def clean_body(body: str) -> str:
 
 
 def create_category(
-    *, slug: str, name: str, description: str = "", requires_approval: bool = False, by=None
+    *, by, slug: str, name: str, description: str = "", requires_approval: bool = False
 ) -> Category:
-    if by is not None and not by.is_superuser:
-        raise PermissionDenied
+    """A coalition admin opens a category; nobody sees it until a grant says so."""
+    checks.check_manage_categories(by)
+    return do_create_category(slug=slug, name=name, description=description, requires_approval=requires_approval)
+
+
+def do_create_category(*, slug: str, name: str, description: str = "", requires_approval: bool = False) -> Category:
+    """`create_category` without asking who: the command line and seeding."""
     return Category.objects.create(
         slug=slug, name=name, description=description, requires_approval=requires_approval
     )
@@ -68,7 +79,7 @@ def _existing_submission(author, key: str) -> Post | None:
 
 
 def _status_for(author, category: Category) -> str:
-    if category.requires_approval and not permissions.can_moderate(author, category):
+    if category.requires_approval and not permissions.can(checks.check_moderate, author, category):
         return Status.PENDING
     return Status.APPROVED
 
@@ -77,11 +88,12 @@ def start_thread(
     *, author, category: Category, title: str, body: str, submit_token: str | None = None
 ) -> Thread:
     """Open a thread with its first post; pending in a pre-moderated category."""
-    permissions.check_can_post(author, category)
+    checks.check_start_thread(author, category)
     title, body = clean_title(title), clean_body(body)
     key = _submission_key(author, f"c:{category.pk}", title, body, submit_token)
     if (existing := _existing_submission(author, key)) is not None:
-        return existing.thread
+        return existing.thread  # the same form again: not a new thread, so never refused
+    pace.check_pace_of(pace.THREAD, Thread.objects.filter(author=author))
     status = _status_for(author, category)
     html, mentioned = render_with_mentions(body)
     try:
@@ -107,15 +119,6 @@ def start_thread(
     return thread
 
 
-def check_can_reply(user, thread: Thread) -> None:
-    permissions.check_can_post(user, thread.category)
-    if thread.is_hidden or thread.status != Status.APPROVED:
-        if not permissions.can_moderate(user, thread.category):
-            raise PermissionDenied(_("This thread is not open for replies."))
-    if thread.is_locked and not permissions.can_moderate(user, thread.category):
-        raise PermissionDenied(_("This thread is locked: only moderators can reply."))
-
-
 def reply(
     *, author, thread: Thread, body: str, submit_token: str | None = None, reply_to: Post | None = None
 ) -> Post:
@@ -123,11 +126,17 @@ def reply(
 
     `reply_to` is the post being quoted: its author is told of the reply.
     """
-    check_can_reply(author, thread)
+    if reply_to is None:
+        checks.check_reply(author, thread)
+    elif reply_to.thread_id != thread.pk:
+        raise NotFound
+    else:
+        checks.check_quote(author, reply_to)  # the quoted post first: one out of sight is not found
     body = clean_body(body)
     key = _submission_key(author, f"t:{thread.pk}", "", body, submit_token)
     if (existing := _existing_submission(author, key)) is not None:
-        return existing
+        return existing  # the same form again: not a new reply, so never refused
+    pace.check_pace_of(pace.REPLY, Post.objects.filter(author=author, is_opening=False))
     status = _status_for(author, thread.category)
     html, mentioned = render_with_mentions(body)
     try:
@@ -185,13 +194,7 @@ def _count_reply(thread: Thread, post: Post) -> None:
 
 def edit_post(*, post: Post, by, body: str) -> Post:
     """The author rewrites their post; the previous text is kept for moderators."""
-    permissions.check_can_view(by, post.thread.category)
-    if post.author_id != by.pk:
-        raise PermissionDenied(_("You can only edit your own posts."))
-    if post.is_hidden or post.status == Status.REJECTED:
-        raise PermissionDenied(_("This post can no longer be edited."))
-    if post.thread.is_locked and not permissions.can_moderate(by, post.thread.category):
-        raise PermissionDenied(_("This thread is locked: only moderators can reply."))
+    checks.check_edit(by, post)
     body = clean_body(body)
     if body == post.body_source:
         return post
@@ -206,8 +209,13 @@ def edit_post(*, post: Post, by, body: str) -> Post:
 
 def update_category(*, category: Category, by, name: str, description: str, requires_approval: bool) -> Category:
     """Rename or re-describe a category, or switch its pre-moderation (coalition admins)."""
-    if by is not None and not by.is_superuser:
-        raise PermissionDenied
+    checks.check_manage_categories(by)
+    return do_update_category(category=category, name=name, description=description,
+                              requires_approval=requires_approval)
+
+
+def do_update_category(*, category: Category, name: str, description: str, requires_approval: bool) -> Category:
+    """`update_category` without asking who: the command line and seeding."""
     category.name, category.description, category.requires_approval = name, description, requires_approval
     category.save(update_fields=["name", "description", "requires_approval"])
     return category

@@ -5,17 +5,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from forum import permissions
-from forum.models import Follow, FollowLevel, Thread
+from forum import checks, permissions
+from forum.models import Category, Follow, FollowLevel, Thread
 
-
-def _scope_of(target: Model) -> Model:
-    return target.category if isinstance(target, Thread) else target
+# Threads and categories are followed under the forum's rules (forum.checks); anything
+# else (a room) under the grant to view it.
+_FOLLOW_CHECKS = {Thread: checks.check_follow_thread, Category: checks.check_follow_category}
 
 
 def set_follow_level(*, user, target: Model, level: str) -> Follow:
     """Follow a thread, category or room at a level; 404 if the member cannot view it."""
-    permissions.check_can_view(user, _scope_of(target))
+    _FOLLOW_CHECKS.get(type(target), permissions.check_can_view)(user, target)
     if level not in FollowLevel.values:
         raise ValidationError(_("Choose watching, normal or muted."), code="level")
     follow, _created = Follow.objects.update_or_create(

@@ -1,19 +1,21 @@
 """Granting and revoking per-object permissions (categories, rooms) to groups or people.
 
-`grant_permission`/`revoke_permission` check that the actor is a coalition admin;
+One general function, `set_grant` (checked: coalition admins only), with the named
+shortcuts `grant_permission` and `revoke_permission`; `do_set_grant` and its shortcuts
 `do_grant_permission`/`do_revoke_permission` trust their caller (seeding, and the command
-line's `--system`) and say so in their names. Both record who did it and announce it to
-open sockets (forum.services.standing).
+line's `--system`) and say so in their names. Every change is recorded once (who did it)
+and announced to open sockets (forum.services.standing).
 """
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from forum import permissions
+from forum.errors import Forbidden
 from forum.models import Action, StandingScope
 from forum.services.audit import record_moderation_event
 from forum.services.standing import standing_changed
@@ -25,32 +27,26 @@ COMMAND_LINE = "command line"
 def check_manage_grants(user) -> None:
     """Only coalition admins change who may see what."""
     if user is None or not user.is_superuser or not user.is_active:
-        raise PermissionDenied(_("Only coalition admins can change permissions."))
+        raise Forbidden(_("Only coalition admins can change permissions."))
+
+
+def set_grant(*, by, perm: str, obj: Model, to, granted: bool) -> None:
+    """Give a group or a user `perm` (e.g. `post_in_room`) on one object, or take it back;
+    open sockets on the object re-check their grants at once."""
+    check_manage_grants(by)
+    do_set_grant(actor=by, perm=perm, obj=obj, to=to, granted=granted)
 
 
 def grant_permission(*, by, perm: str, obj: Model, to) -> None:
-    """Give a group or a user `perm` (e.g. `post_in_room`) on one object."""
-    check_manage_grants(by)
-    do_grant_permission(actor=by, perm=perm, obj=obj, to=to)
+    set_grant(by=by, perm=perm, obj=obj, to=to, granted=True)
 
 
 def revoke_permission(*, by, perm: str, obj: Model, to) -> None:
-    """Take `perm` back; open sockets on the object re-check their grants at once."""
-    check_manage_grants(by)
-    do_revoke_permission(actor=by, perm=perm, obj=obj, to=to)
+    set_grant(by=by, perm=perm, obj=obj, to=to, granted=False)
 
 
-def do_grant_permission(*, actor, perm: str, obj: Model, to, via: str = "") -> None:
-    """`grant_permission` without the admin check. `actor` None needs `via` (who, then)."""
-    _set_grant(assign_perm, Action.GRANT, actor=actor, perm=perm, obj=obj, to=to, via=via)
-
-
-def do_revoke_permission(*, actor, perm: str, obj: Model, to, via: str = "") -> None:
-    """`revoke_permission` without the admin check."""
-    _set_grant(remove_perm, Action.REVOKE, actor=actor, perm=perm, obj=obj, to=to, via=via)
-
-
-def _set_grant(change, action: str, *, actor, perm: str, obj: Model, to, via: str) -> None:
+def do_set_grant(*, actor, perm: str, obj: Model, to, granted: bool, via: str = "") -> None:
+    """`set_grant` without the admin check. `actor` None needs `via` (who, then)."""
     if actor is None and not via:
         raise ValueError("A grant or revoke without an actor must say who made it (via).")
     if permissions.verb_of(perm, type(obj)) is None:
@@ -59,13 +55,22 @@ def _set_grant(change, action: str, *, actor, perm: str, obj: Model, to, via: st
         )
     details = {"perm": perm, **({"via": via} if via else {})}
     with transaction.atomic():
-        change(perm, to, obj)
+        (assign_perm if granted else remove_perm)(perm, to, obj)
         record_moderation_event(
-            actor=actor, action=action, scope=obj, target_kind="group" if isinstance(to, Group) else "user",
-            target_id=_name_of(to), details=details,
+            actor=actor, action=Action.GRANT if granted else Action.REVOKE, scope=obj,
+            target_kind="group" if isinstance(to, Group) else "user", target_id=_name_of(to), details=details,
         )
         scope, key = _scope_of(obj)
         standing_changed(scope, key)
+        permissions.forget_grants()  # a check later in this request reads the change
+
+
+def do_grant_permission(*, actor, perm: str, obj: Model, to, via: str = "") -> None:
+    do_set_grant(actor=actor, perm=perm, obj=obj, to=to, granted=True, via=via)
+
+
+def do_revoke_permission(*, actor, perm: str, obj: Model, to, via: str = "") -> None:
+    do_set_grant(actor=actor, perm=perm, obj=obj, to=to, granted=False, via=via)
 
 
 def _scope_of(obj: Model) -> tuple[StandingScope, object]:

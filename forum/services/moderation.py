@@ -1,41 +1,21 @@
-"""Moderators' actions on posts and threads, and members' reports. Each one is recorded."""
+"""Moderators' actions on posts and threads, and members' reports of posts. Each action is
+recorded once (forum.services.audit); reports of every kind go through forum.services.reports."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from forum import permissions
-from forum.models import Action, Category, Post, PostReport, ReportStatus, StandingScope, Status, Thread
-from forum.models.moderation import REASON_MAX
+from forum import checks
+from forum.models import Action, Category, Post, PostReport, StandingScope, Status, Thread
 from forum.mentions import render_with_mentions
-from forum.services import notifications
-from forum.services.audit import record_moderation_event
+from forum.services import notifications, reports
+from forum.services.audit import clean_reason, record_moderation_event
 from forum.services.content import broadcast_post, replied_to_ids
+from forum.services.reports import handle_report  # noqa: F401 (the one for every kind, here too)
 from forum.services.standing import standing_changed
 from realtime import broadcast
-
-
-def clean_reason(reason: str, *, required: bool = True) -> str:
-    reason = " ".join((reason or "").split())
-    if required and not reason:
-        raise ValidationError({"reason": ValidationError(_("Please give a reason."), code="empty")})
-    if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": ValidationError(
-            _("A reason can have at most %(max)d characters.") % {"max": REASON_MAX}, code="too_long"
-        )})
-    return reason
-
-
-def _record(by, action, post_or_thread, reason="", **details):
-    thread = post_or_thread if isinstance(post_or_thread, Thread) else post_or_thread.thread
-    record_moderation_event(
-        actor=by, action=action, scope=thread.category, reason=reason,
-        target_kind="thread" if isinstance(post_or_thread, Thread) else "post",
-        target_id=post_or_thread.public_id, subject=post_or_thread.author, details=details,
-    )
 
 
 def _tell_author(post: Post, message: str, reason: str) -> None:
@@ -57,7 +37,7 @@ def _locked_post(post: Post) -> Post:
 
 
 def approve_post(*, post: Post, by) -> Post:
-    permissions.check_can_moderate(by, post.thread.category)
+    checks.check_approve(by, post)
     with transaction.atomic():
         post = _locked_post(post)
         if post.status != Status.PENDING:
@@ -71,7 +51,7 @@ def approve_post(*, post: Post, by) -> Post:
             Thread.objects.filter(pk=thread.pk).update(
                 reply_count=F("reply_count") + 1, last_post=post, last_activity_at=timezone.now()
             )
-        _record(by, Action.APPROVE, post)
+        record_moderation_event(actor=by, action=Action.APPROVE, scope=thread.category, target=post)
         mentioned_ids = [p.user_id for p in render_with_mentions(post.body_source)[1]]
         replied = replied_to_ids(post)
         transaction.on_commit(lambda: notifications.notify_post(
@@ -81,7 +61,7 @@ def approve_post(*, post: Post, by) -> Post:
 
 
 def reject_post(*, post: Post, by, reason: str = "") -> Post:
-    permissions.check_can_moderate(by, post.thread.category)
+    checks.check_reject(by, post)
     reason = clean_reason(reason, required=False)
     with transaction.atomic():
         post = _locked_post(post)
@@ -92,14 +72,14 @@ def reject_post(*, post: Post, by, reason: str = "") -> Post:
         if post.is_opening:
             Thread.objects.filter(pk=post.thread_id).update(status=Status.REJECTED)
             standing_changed(StandingScope.THREAD, post.thread.public_id)
-        _record(by, Action.REJECT, post, reason)
+        record_moderation_event(actor=by, action=Action.REJECT, scope=post.thread.category, target=post, reason=reason)
         _tell_author(post, gettext_lazy("A moderator did not approve your post in “%(title)s”."), reason)
     return post
 
 
 def hide_post(*, post: Post, by, reason: str) -> Post:
     """Hide a post from members ("hidden by a moderator"); hiding the opening post hides the thread."""
-    permissions.check_can_moderate(by, post.thread.category)
+    checks.check_hide(by, post)
     reason = clean_reason(reason)
     with transaction.atomic():
         post = _locked_post(post)
@@ -111,7 +91,7 @@ def hide_post(*, post: Post, by, reason: str) -> Post:
             Thread.objects.filter(pk=post.thread_id).update(is_hidden=True)
             # Members no longer see the thread: its sockets re-check before another frame.
             standing_changed(StandingScope.THREAD, post.thread.public_id)
-        _record(by, Action.HIDE, post, reason)
+        record_moderation_event(actor=by, action=Action.HIDE, scope=post.thread.category, target=post, reason=reason)
         _tell_author(post, gettext_lazy("A moderator hid your post in “%(title)s”."), reason)
         thread_id, post_id = post.thread.public_id, post.public_id
         broadcast.publish_on_commit(broadcast.thread_group(thread_id), {"type": "post.hidden", "id": post_id})
@@ -119,7 +99,7 @@ def hide_post(*, post: Post, by, reason: str) -> Post:
 
 
 def unhide_post(*, post: Post, by, reason: str = "") -> Post:
-    permissions.check_can_moderate(by, post.thread.category)
+    checks.check_unhide(by, post)
     reason = clean_reason(reason, required=False)
     with transaction.atomic():
         post = _locked_post(post)
@@ -129,42 +109,43 @@ def unhide_post(*, post: Post, by, reason: str = "") -> Post:
         post.save(update_fields=["is_hidden", "hidden_reason"])
         if post.is_opening:
             Thread.objects.filter(pk=post.thread_id).update(is_hidden=False)
-        _record(by, Action.UNHIDE, post, reason)
+        record_moderation_event(actor=by, action=Action.UNHIDE, scope=post.thread.category, target=post, reason=reason)
     return post
 
 
 def _set_thread_flag(thread: Thread, by, field: str, value: bool, action: str, reason: str) -> Thread:
-    permissions.check_can_moderate(by, thread.category)
     reason = clean_reason(reason, required=False)
     with transaction.atomic():
         changed = Thread.objects.filter(pk=thread.pk).exclude(**{field: value}).update(**{field: value})
         if changed:
-            _record(by, action, thread, reason)
+            record_moderation_event(actor=by, action=action, scope=thread.category, target=thread, reason=reason)
     setattr(thread, field, value)
     return thread
 
 
 def lock_thread(*, thread: Thread, by, reason: str = "") -> Thread:
+    checks.check_lock(by, thread)
     return _set_thread_flag(thread, by, "is_locked", True, Action.LOCK, reason)
 
 
 def unlock_thread(*, thread: Thread, by, reason: str = "") -> Thread:
+    checks.check_unlock(by, thread)
     return _set_thread_flag(thread, by, "is_locked", False, Action.UNLOCK, reason)
 
 
 def pin_thread(*, thread: Thread, by, reason: str = "") -> Thread:
+    checks.check_pin(by, thread)
     return _set_thread_flag(thread, by, "is_pinned", True, Action.PIN, reason)
 
 
 def unpin_thread(*, thread: Thread, by, reason: str = "") -> Thread:
+    checks.check_unpin(by, thread)
     return _set_thread_flag(thread, by, "is_pinned", False, Action.UNPIN, reason)
 
 
 def move_thread(*, thread: Thread, by, to: Category, reason: str = "") -> Thread:
     """Move a thread between two categories the moderator moderates."""
-    permissions.check_can_moderate(by, thread.category)
-    if not permissions.can_moderate(by, to):
-        raise PermissionDenied(_("You can only move a thread to a category you moderate."))
+    checks.check_move(by, thread, to)
     reason = clean_reason(reason, required=False)
     if to.pk == thread.category_id:
         return thread
@@ -176,8 +157,7 @@ def move_thread(*, thread: Thread, by, to: Category, reason: str = "") -> Thread
         # Recorded in both places, so readers of either category see where it went.
         for scope in (origin, to):
             record_moderation_event(
-                actor=by, action=Action.MOVE, scope=scope, reason=reason, target_kind="thread",
-                target_id=thread.public_id, subject=thread.author,
+                actor=by, action=Action.MOVE, scope=scope, target=thread, reason=reason,
                 details={"from": origin.slug, "to": to.slug},
             )
     thread.category = to
@@ -186,27 +166,4 @@ def move_thread(*, thread: Thread, by, to: Category, reason: str = "") -> Thread
 
 def report_post(*, post: Post, by, reason: str) -> PostReport:
     """Any member who can see a post may report it to its category's moderators."""
-    from forum.selectors.content import can_see_post
-
-    if not can_see_post(by, post):
-        raise PermissionDenied
-    reason = clean_reason(reason)
-    existing = PostReport.objects.filter(post=post, reporter=by, status=ReportStatus.OPEN).first()
-    if existing is not None:
-        return existing
-    return PostReport.objects.create(post=post, reporter=by, reason=reason)
-
-
-def handle_report(*, report: PostReport, by, resolve: bool, reason: str = "") -> PostReport:
-    """Resolve (acted on) or dismiss (nothing to do) a report; the reporter stays unnamed."""
-    permissions.check_can_moderate(by, report.post.thread.category)
-    reason = clean_reason(reason, required=False)
-    with transaction.atomic():
-        report = PostReport.objects.select_for_update().select_related("post__thread__category").get(pk=report.pk)
-        if report.status != ReportStatus.OPEN:
-            return report
-        report.status = ReportStatus.RESOLVED if resolve else ReportStatus.DISMISSED
-        report.handled_by, report.handled_at = by, timezone.now()
-        report.save(update_fields=["status", "handled_by", "handled_at"])
-        _record(by, Action.RESOLVE if resolve else Action.DISMISS, report.post, reason)
-    return report
+    return reports.report(by=by, target=Post.objects.select_related("thread__category").get(pk=post.pk), reason=reason)

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from forum.forms import InvitationForm, JoinForm, LanguageForm, ProfileForm
 from forum.selectors.accounts import open_invitation, recent_invitations
 from forum.services import accounts as services
+from forum.views.navigation import redirect_to_next
 
 
 def _invalid_invitation(request):
@@ -85,16 +85,11 @@ def locked_out(request, original_response=None, credentials=None):
 @require_POST
 def set_language(request):
     form = LanguageForm(request.POST)
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
-    response = HttpResponseRedirect(next_url)
+    response = redirect_to_next(request, reverse("home"))
     if form.is_valid():
         language = form.cleaned_data["language"]
         if request.user.is_authenticated:
-            services.update_profile(request.user.profile, language=language)
+            services.set_language(request.user.profile, language)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
             samesite=settings.LANGUAGE_COOKIE_SAMESITE, secure=request.is_secure(),
@@ -112,7 +107,7 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_profile(profile, **form.cleaned_data)
+            services.save_settings(profile, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:

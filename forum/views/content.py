@@ -1,17 +1,27 @@
-"""Forum pages: categories, threads, posting, replying, editing and reporting."""
+"""Forum pages: categories, threads, posting, replying, editing and reporting.
+
+Every control a page shows comes from `can(check_…)` (forum.checks), the same question
+its service asks, so a page never offers what its service would refuse.
+"""
+
+from types import SimpleNamespace
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from forum import permissions
+from forum import checks
+from forum.errors import DomainError, NotFound
 from forum.forms import EditForm, ReasonForm, ReplyForm, ThreadForm
-from forum.selectors.notifications import follow_level
+from forum.http_errors import retry_headers, status_of
+from forum.models import Status
+from forum.permissions import can, refusal
 from forum.selectors import content as selectors
+from forum.selectors.notifications import follow_level
 from forum.services import content as services
 from forum.services import moderation
 
@@ -19,15 +29,30 @@ THREADS_PER_PAGE = 25
 POSTS_PER_PAGE = 20
 
 
+def _form_page(request, template: str, context: dict, error: DomainError | None = None):
+    """A form page, again with what the member typed and, after a refusal, its reason, its
+    status (429 with Retry-After when they write too fast) and nothing stored."""
+    if error is None:
+        return render(request, template, context, status=400 if request.method == "POST" else 200)
+    if isinstance(error, NotFound):  # it went out of sight meanwhile: no form to show
+        raise error
+    context["form"].add_error(None, error.detail)
+    response = render(request, template, context, status=status_of(error))
+    for header, value in retry_headers(error).items():
+        response[header] = value
+    return response
+
+
 @login_required
 def category(request, slug: str):
-    category, verbs = selectors.get_visible_category_with_verbs(request.user, slug)
-    threads = selectors.threads_in(request.user, category, is_moderator=permissions.MODERATE in verbs)
+    user = request.user
+    category = selectors.get_visible_category(user, slug)
+    threads = selectors.threads_in(user, category, is_moderator=can(checks.check_moderate, user, category))
     page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "forum/category.html", {
         "category": category, "page": page,
-        "can_post": permissions.POST in verbs, "can_moderate": permissions.MODERATE in verbs,
-        "follow_level": follow_level(request.user, category),
+        "can_start_thread": can(checks.check_start_thread, user, category),
+        "follow_level": follow_level(user, category),
         "follow_url": reverse("follow_category", args=[category.slug]),
     })
 
@@ -36,8 +61,9 @@ def category(request, slug: str):
 @require_http_methods(["GET", "POST"])
 def new_thread(request, slug: str):
     category = selectors.get_visible_category(request.user, slug)
-    permissions.check_can_post(request.user, category)
+    checks.check_start_thread(request.user, category)
     form = ThreadForm(request.POST or None)
+    context = {"category": category, "form": form}
     if request.method == "POST" and form.is_valid():
         try:
             thread = services.start_thread(
@@ -46,10 +72,11 @@ def new_thread(request, slug: str):
             )
         except ValidationError as error:
             form.add_error(None, error)
+        except DomainError as error:
+            return _form_page(request, "forum/new_thread.html", context, error)
         else:
             return HttpResponseRedirect(thread.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
-    return render(request, "forum/new_thread.html", {"category": category, "form": form}, status=status)
+    return _form_page(request, "forum/new_thread.html", context)
 
 
 def _quote(post) -> str:
@@ -59,16 +86,43 @@ def _quote(post) -> str:
     return f"> **{post.author.profile.display_name}:**\n{quoted}\n\n"
 
 
+def _post_controls(user, post) -> SimpleNamespace | None:
+    """What the reader may do to one post of a thread page; None when they may not see it
+    (a hidden post keeps its place, without its text or id)."""
+    if not can(checks.check_view_post, user, post):
+        return None
+    return SimpleNamespace(
+        quote=can(checks.check_quote, user, post),
+        edit=can(checks.check_edit, user, post),
+        report=can(checks.check_report, user, post),
+        # Of each pair, the one that would change something.
+        hide=not post.is_hidden and post.status != Status.PENDING and can(checks.check_hide, user, post),
+        unhide=post.is_hidden and can(checks.check_unhide, user, post),
+        approve=post.status == Status.PENDING and can(checks.check_approve, user, post),
+        reject=post.status == Status.PENDING and can(checks.check_reject, user, post),
+    )
+
+
 @login_required
 def thread(request, public_id: str):
-    thread, verbs = selectors.get_visible_thread(request.user, public_id)
-    is_moderator = permissions.MODERATE in verbs
-    posts = selectors.posts_in(request.user, thread, is_moderator=is_moderator)
+    user = request.user
+    thread = selectors.get_visible_thread(user, public_id)
+    can_moderate = can(checks.check_moderate, user, thread.category)
+    posts = selectors.posts_in(user, thread, is_moderator=can_moderate)
     page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
-    can_reply = permissions.POST in verbs and (is_moderator or not thread.is_locked)
+    for post in page:
+        post.allowed = _post_controls(user, post)
+    reply_refusal = refusal(checks.check_reply, user, thread)
     return render(request, "forum/thread.html", {
-        "thread": thread, "page": page, "is_moderator": is_moderator, "can_reply": can_reply,
-        "reply_form": ReplyForm(), "follow_level": follow_level(request.user, thread),
+        "thread": thread, "page": page, "can_moderate": can_moderate,
+        "can_reply": reply_refusal is None, "reply_refusal": reply_refusal,
+        # Of each pair, the one that would change something.
+        "can_lock": not thread.is_locked and can(checks.check_lock, user, thread),
+        "can_unlock": thread.is_locked and can(checks.check_unlock, user, thread),
+        "can_pin": not thread.is_pinned and can(checks.check_pin, user, thread),
+        "can_unpin": thread.is_pinned and can(checks.check_unpin, user, thread),
+        "can_move": can(checks.check_move, user, thread),
+        "reply_form": ReplyForm(), "follow_level": follow_level(user, thread),
         "follow_url": reverse("follow_thread", args=[thread.public_id]),
     })
 
@@ -76,59 +130,66 @@ def thread(request, public_id: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def reply(request, public_id: str):
-    thread, verbs = selectors.get_visible_thread(request.user, public_id)
-    services.check_can_reply(request.user, thread)
+    user = request.user
+    thread = selectors.get_visible_thread(user, public_id)
+    checks.check_reply(user, thread)
     initial = {}
     if quote_id := request.GET.get("quote"):
-        quoted = selectors.get_quotable_post(request.user, thread, quote_id)
+        quoted = selectors.get_quotable_post(user, thread, quote_id)
         initial.update(body=_quote(quoted), reply_to=quoted.public_id)
     form = ReplyForm(request.POST or None, initial=initial)
+    context = {"thread": thread, "form": form}
     if request.method == "POST" and form.is_valid():
         reply_to = form.cleaned_data["reply_to"]
+        reply_to = selectors.get_quotable_post(user, thread, reply_to) if reply_to else None
         try:
             post = services.reply(
-                author=request.user, thread=thread, body=form.cleaned_data["body"],
-                submit_token=form.cleaned_data["submit_token"],
-                reply_to=selectors.get_quotable_post(request.user, thread, reply_to) if reply_to else None,
+                author=user, thread=thread, body=form.cleaned_data["body"],
+                submit_token=form.cleaned_data["submit_token"], reply_to=reply_to,
             )
         except ValidationError as error:
             form.add_error(None, error)
+        except DomainError as error:
+            return _form_page(request, "forum/reply.html", context, error)
         else:
             return HttpResponseRedirect(post.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
-    return render(request, "forum/reply.html", {"thread": thread, "form": form}, status=status)
+    return _form_page(request, "forum/reply.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_post(request, public_id: str):
     post = selectors.get_visible_post(request.user, public_id)
-    if post.author_id != request.user.pk:
-        raise PermissionDenied
+    checks.check_edit(request.user, post)
     form = EditForm(request.POST or None, initial={"body": post.body_source})
+    context = {"post": post, "form": form}
     if request.method == "POST" and form.is_valid():
         try:
             services.edit_post(post=post, by=request.user, body=form.cleaned_data["body"])
         except ValidationError as error:
             form.add_error(None, error)
+        except DomainError as error:
+            return _form_page(request, "forum/edit_post.html", context, error)
         else:
             return HttpResponseRedirect(post.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
-    return render(request, "forum/edit_post.html", {"post": post, "form": form}, status=status)
+    return _form_page(request, "forum/edit_post.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_post(request, public_id: str):
     post = selectors.get_visible_post(request.user, public_id)
+    checks.check_report(request.user, post)
     form = ReasonForm(request.POST or None)
     form.fields["reason"].required = True
+    context = {"post": post, "form": form}
     if request.method == "POST" and form.is_valid():
         try:
             moderation.report_post(post=post, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             form.add_error(None, error)
+        except DomainError as error:
+            return _form_page(request, "forum/report.html", context, error)
         else:
             return render(request, "forum/reported.html", {"post": post})
-    status = 400 if request.method == "POST" else 200
-    return render(request, "forum/report.html", {"post": post, "form": form}, status=status)
+    return _form_page(request, "forum/report.html", context)

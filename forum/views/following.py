@@ -3,16 +3,19 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from forum import checks
+from forum.errors import NotFound
 from forum.models import Notification, Profile
 from forum.selectors import content as content_selectors
 from forum.selectors.notifications import notifications_for
 from forum.services import following as services
 from forum.services.notifications import mark_read
+from forum.views.navigation import redirect_to_next, safe_url
 
 NOTIFICATIONS_PER_PAGE = 30
 
@@ -23,16 +26,14 @@ def follow_response(request, *, target, default_url: str):
         services.set_follow_level(user=request.user, target=target, level=request.POST.get("level", ""))
     except ValidationError as error:
         return HttpResponseBadRequest(" ".join(error.messages))
-    next_url = request.POST.get("next") or default_url
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = default_url
-    return HttpResponseRedirect(next_url)
+    return redirect_to_next(request, default_url)
 
 
 @login_required
 @require_POST
 def follow_thread(request, public_id: str):
-    thread, _verbs = content_selectors.get_visible_thread(request.user, public_id)
+    thread = content_selectors.get_visible_thread(request.user, public_id)
+    checks.check_follow_thread(request.user, thread)
     return follow_response(request, target=thread, default_url=thread.get_absolute_url())
 
 
@@ -40,6 +41,7 @@ def follow_thread(request, public_id: str):
 @require_POST
 def follow_category(request, slug: str):
     category = content_selectors.get_visible_category(request.user, slug)
+    checks.check_follow_category(request.user, category)
     return follow_response(request, target=category, default_url=category.get_absolute_url())
 
 
@@ -55,19 +57,17 @@ def notifications_page(request):
 def read_notification(request, public_id: str):
     notification = Notification.objects.filter(user=request.user, public_id=public_id).first()
     if notification is None:
-        raise Http404  # another member's notification does not exist for you
+        raise NotFound  # another member's notification does not exist for you
     mark_read(user=request.user, notification=notification)
-    target = notification.url if request.POST.get("open") else ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/notifications/"
-    return HttpResponseRedirect(target)
+    target = notification.url if request.POST.get("open") else None
+    return HttpResponseRedirect(safe_url(request, target, reverse("notifications")))
 
 
 @login_required
 @require_POST
 def read_all_notifications(request):
     mark_read(user=request.user)
-    return HttpResponseRedirect("/notifications/")
+    return HttpResponseRedirect(reverse("notifications"))
 
 
 @login_required

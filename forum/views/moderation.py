@@ -1,17 +1,17 @@
-"""Moderators' actions on posts, threads and reports: each POST is one service call."""
+"""The moderation queue, and moderators' actions on posts, threads and reports: each POST is one service call."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from forum import permissions
+from forum import checks, permissions, reports
 from forum.forms import MoveForm, ReasonForm
-from forum.models import PostReport, ReportStatus
 from forum.selectors import content as selectors
 from forum.services import moderation as services
+from forum.views.navigation import redirect_to_next
 
 POST_ACTIONS = {
     "hide": services.hide_post,
@@ -25,13 +25,13 @@ THREAD_ACTIONS = {
     "pin": services.pin_thread,
     "unpin": services.unpin_thread,
 }
-
-
-def _back(request, default: str):
-    target = request.POST.get("next") or default
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = default
-    return HttpResponseRedirect(target)
+# The rule each action's service asks, asked first here: a refusal says why before any form error.
+CHECKS = {
+    "hide": checks.check_hide, "unhide": checks.check_unhide,
+    "approve": checks.check_approve, "reject": checks.check_reject,
+    "lock": checks.check_lock, "unlock": checks.check_unlock,
+    "pin": checks.check_pin, "unpin": checks.check_unpin,
+}
 
 
 def _reason_error(request, form, error, target):
@@ -45,7 +45,7 @@ def _reason_error(request, form, error, target):
 @require_POST
 def post_action(request, public_id: str, action: str):
     post = selectors.get_visible_post(request.user, public_id)
-    permissions.check_can_moderate(request.user, post.thread.category)
+    CHECKS[action](request.user, post)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         return _reason_error(request, form, None, post.get_absolute_url())
@@ -54,13 +54,14 @@ def post_action(request, public_id: str, action: str):
         POST_ACTIONS[action](post=post, by=request.user, **kwargs)
     except ValidationError as error:
         return _reason_error(request, form, error, post.get_absolute_url())
-    return _back(request, post.get_absolute_url())
+    return redirect_to_next(request, post.get_absolute_url())
 
 
 @login_required
 @require_POST
 def thread_action(request, public_id: str, action: str):
-    thread, verbs = selectors.get_visible_thread(request.user, public_id)
+    thread = selectors.get_visible_thread(request.user, public_id)
+    CHECKS[action](request.user, thread)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         return _reason_error(request, form, None, thread.get_absolute_url())
@@ -68,14 +69,14 @@ def thread_action(request, public_id: str, action: str):
         THREAD_ACTIONS[action](thread=thread, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as error:
         return _reason_error(request, form, error, thread.get_absolute_url())
-    return _back(request, thread.get_absolute_url())
+    return redirect_to_next(request, thread.get_absolute_url())
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def move_thread(request, public_id: str):
-    thread, verbs = selectors.get_visible_thread(request.user, public_id)
-    permissions.check_can_moderate(request.user, thread.category)
+    thread = selectors.get_visible_thread(request.user, public_id)
+    checks.check_move(request.user, thread)
     targets = selectors.moderated_categories(request.user).exclude(pk=thread.category_id)
     form = MoveForm(request.POST or None, categories=targets)
     if request.method == "POST" and form.is_valid():
@@ -93,17 +94,32 @@ def move_thread(request, public_id: str):
 
 
 @login_required
+def queue(request):
+    """Open reports of every kind and posts waiting for approval, in exactly the places the
+    member moderates (the reporters never named)."""
+    return render(request, "moderation/queue.html", {
+        "reports": reports.open_reports(request.user),
+        "pending_posts": selectors.pending_posts(request.user),
+    })
+
+
+@login_required
 @require_POST
 def report_action(request, public_id: str, action: str):
-    report = PostReport.objects.select_related("post__thread__category").filter(
-        public_id=public_id, status=ReportStatus.OPEN
-    ).first()
-    if report is None or not permissions.can_moderate(request.user, report.post.thread.category):
+    """Resolve or dismiss an open report of any kind (a post's or a room message's)."""
+    found = reports.find_open_report(public_id)
+    if found is None:
         raise Http404
+    kind, report = found
+    if not permissions.can(kind.check_handle, request.user, kind.place_of(report.target)):
+        raise Http404  # what a member may not handle does not exist for them
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        return _reason_error(request, form, None, "/moderation/")
-    services.handle_report(
-        report=report, by=request.user, resolve=action == "resolve", reason=form.cleaned_data["reason"],
-    )
-    return _back(request, "/moderation/")
+        return _reason_error(request, form, None, reverse("moderation"))
+    try:
+        services.handle_report(
+            report=report, by=request.user, resolve=action == "resolve", reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        return _reason_error(request, form, error, reverse("moderation"))
+    return redirect_to_next(request, reverse("moderation"))

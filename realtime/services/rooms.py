@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from forum import erasure
 from forum.models import Notification, Post, PostRevision, StandingScope
 from forum.services.standing import forget_old_standing_changes, standing_changed
+from realtime import checks
 from realtime.models import TOPIC_MAX, MessageReport, Room, RoomMessage
 from realtime.protocol import SLOW_MODE_MAX
 
@@ -18,12 +19,6 @@ PURGE_BATCH = 1000
 # The tables whose rows hold members' text and lose it to purges, deletions and edits:
 # on PostgreSQL each purge_expired run (cron) vacuums them (forum/erasure.py).
 TEXT_MODELS = [RoomMessage, MessageReport, Post, PostRevision, Notification]
-
-
-def _check_admin(by) -> None:
-    """Coalition admins manage rooms; `by=None` is the command line."""
-    if by is not None and not by.is_superuser:
-        raise PermissionDenied
 
 
 def _clean(name: str, topic: str, retention_days: int | None, slow_mode_seconds: int) -> tuple[str, str]:
@@ -45,8 +40,18 @@ def create_room(
     *, by, slug: str, name: str, topic: str = "", retention_days: int | None = None,
     slow_mode_seconds: int = 0,
 ) -> Room:
-    """A new room, visible to nobody until someone is granted `view_room` on it."""
-    _check_admin(by)
+    """A coalition admin makes a new room, visible to nobody until someone is granted
+    `view_room` on it."""
+    checks.check_manage_rooms(by)
+    return do_create_room(
+        slug=slug, name=name, topic=topic, retention_days=retention_days, slow_mode_seconds=slow_mode_seconds,
+    )
+
+
+def do_create_room(
+    *, slug: str, name: str, topic: str = "", retention_days: int | None = None, slow_mode_seconds: int = 0,
+) -> Room:
+    """`create_room` without asking who: the command line and seeding."""
     validate_slug(slug)
     if len(slug) > Room._meta.get_field("slug").max_length:
         raise ValidationError(_("A slug can have at most 50 characters."), code="slug")
@@ -62,7 +67,7 @@ def create_room(
 
 def update_room(*, by, room: Room, name: str, topic: str, retention_days: int | None) -> Room:
     """Rename a room, change its topic or retention (slow mode and read-only are moderation)."""
-    _check_admin(by)
+    checks.check_manage_rooms(by)
     name, topic = _clean(name, topic, retention_days, room.slow_mode_seconds)
     Room.objects.filter(pk=room.pk).update(name=name, topic=topic, retention_days=retention_days)
     room.name, room.topic, room.retention_days = name, topic, retention_days
@@ -71,7 +76,7 @@ def update_room(*, by, room: Room, name: str, topic: str, retention_days: int | 
 
 def delete_room(*, by, room: Room) -> None:
     """Delete a room with its messages and grants; its open sockets close with 4404."""
-    _check_admin(by)
+    checks.check_manage_rooms(by)
     with transaction.atomic():
         # The sockets re-check, find no room, and close as for a revoked grant.
         standing_changed(StandingScope.ROOM, room.slug)

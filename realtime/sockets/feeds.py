@@ -84,7 +84,7 @@ def _unread_of(user_pk: int) -> int:
 
 def _visible_thread(user, public_id: str):
     try:
-        thread, _verbs = get_visible_thread(user, public_id)
+        thread = get_visible_thread(user, public_id)
     except Http404:
         return None
     return thread

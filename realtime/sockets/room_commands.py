@@ -3,14 +3,24 @@
 Each runs in the database thread, after the socket's standing was read afresh
 (`run_command`), and calls one service or selector with the fresh user and room. A
 moderator's command is refused before any of its fields is read.
+
+This is where a room socket translates what a service refuses: in the member's language
+(their profile's, else their browser's, as for pages), so that an `error` frame's
+`detail` is the text a page shows for the same refusal (realtime/checks.py); and a
+ValidationError (a reason too long, say) becomes `too_long` or `bad_request`. The grants
+read for the re-check are the ones the command's checks use (`grants_cached`).
 """
 
 from datetime import timedelta
+from types import SimpleNamespace
 
-from django.utils import timezone
+from django.core.exceptions import ValidationError
+from django.http import parse_cookie
+from django.utils import timezone, translation
 
-from realtime import broadcast, protocol, selectors, services
-from forum.errors import Forbidden, RoomGone
+from forum import permissions
+from forum.errors import BadRequest, DomainError, RoomGone, TooLong
+from realtime import broadcast, checks, protocol, selectors, services
 from realtime.selectors import Standing
 
 BIGGEST_COUNTER = 2**63 - 1
@@ -26,15 +36,33 @@ class RoomCommands:
     def run_command(self, frame: dict) -> tuple[Standing, list[dict]]:
         """In the database thread: re-check the socket, then run the frame's command."""
         kind = frame["type"]
-        standing = self.standing(grants=kind not in _GRANTS_READ_BY_THE_SERVICE)
-        if standing.close_code:
-            return standing, []
-        if kind in protocol.MODERATOR_COMMANDS and not standing.can_moderate:
-            raise Forbidden("Only the room's moderators can do this.")  # before reading any field
-        try:
-            return standing, getattr(self, f"command_{kind}")(standing, frame)
-        except RoomGone:  # the service found the member without view_room
-            return Standing(close_code=broadcast.NOT_FOUND), []
+        with permissions.grants_cached():
+            standing = self.standing(grants=kind not in _GRANTS_READ_BY_THE_SERVICE)
+            if standing.close_code:
+                return standing, []
+            with translation.override(self.language_of(standing.user)):
+                try:
+                    if kind in protocol.MODERATOR_COMMANDS:
+                        checks.check_moderate_room(standing.user, standing.room)  # before reading any field
+                    return standing, getattr(self, f"command_{kind}")(standing, frame)
+                except RoomGone:  # the member may not view the room (any more)
+                    return Standing(close_code=broadcast.NOT_FOUND), []
+                except ValidationError as error:
+                    raise _domain_error(error) from error
+
+    def language_of(self, user) -> str:
+        """The member's profile language; else the browser's, as LocaleMiddleware reads it."""
+        profile = getattr(user, "profile", None)
+        if profile is not None and profile.language:
+            return profile.language
+        headers: dict[bytes, bytes] = {}
+        for name, value in self.scope.get("headers", []):
+            headers.setdefault(name, value)  # the first of each, as Channels reads the cookie
+        browser = SimpleNamespace(
+            COOKIES=parse_cookie(headers.get(b"cookie", b"").decode("latin1")),
+            META={"HTTP_ACCEPT_LANGUAGE": headers.get(b"accept-language", b"").decode("latin1")},
+        )
+        return translation.get_language_from_request(browser)
 
     def command_send(self, standing: Standing, frame: dict) -> list[dict]:
         message, created = services.post_message(
@@ -65,8 +93,7 @@ class RoomCommands:
         return []
 
     def command_typing(self, standing: Standing, frame: dict) -> list[dict]:
-        if not standing.can_post:
-            raise Forbidden("You cannot write in this room.")
+        checks.check_write_grant(standing.user, standing.room)  # a muted member's typing is harmless
         services.typing(room=standing.room, user=standing.user)
         return []
 
@@ -114,3 +141,11 @@ class RoomCommands:
     def command_read_only(self, standing: Standing, frame: dict) -> list[dict]:
         services.set_read_only(by=standing.user, room=standing.room, on=protocol.boolean(frame, "on"))
         return []
+
+
+
+def _domain_error(error: ValidationError) -> DomainError:
+    """A service's ValidationError as the wire's error: `too_long` when that is what it says."""
+    fields = error.error_dict.values() if hasattr(error, "error_dict") else [error.error_list]
+    codes = {item.code for items in fields for item in items}
+    return (TooLong if "too_long" in codes else BadRequest)(" ".join(error.messages))

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext, override
 from playwright.sync_api import expect
 
-from forum.services.content import create_category
+from forum.services.content import do_create_category
 from forum.services.grants import do_grant_permission
 
 TITLE = "توثيق انتهاكات الأسبوع في تعز"
@@ -20,7 +20,7 @@ def test_a_member_starts_an_arabic_thread_and_sees_the_post_a_moderator_hid(
 ):
     make_member("layla", display_name="ليلى", language="ar")
     moderator = make_member("nour", display_name="نور", language="ar")
-    category = create_category(slug="documentation", name="توثيق الانتهاكات")
+    category = do_create_category(slug="documentation", name="توثيق الانتهاكات")
     members = Group.objects.get(name="members")  # made with the first member
     for perm in ("view_category", "post_in_category"):
         do_grant_permission(actor=None, via="tests", perm=perm, obj=category, to=members)

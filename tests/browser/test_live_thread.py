@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from forum.models.people import Location
-from forum.services.content import create_category, start_thread
+from forum.services.content import do_create_category, start_thread
 from forum.services.grants import do_grant_permission
 
 QUESTION = "نحتاج إلى من يترجم بيان الحملة إلى الألمانية قبل يوم الخميس. من يستطيع المساعدة؟"
@@ -46,7 +46,7 @@ def test_a_reply_appears_live_for_a_watching_diaspora_member_and_hides_live(
     layla = make_member("layla", display_name="ليلى", language="ar", location=Location.IN_COUNTRY)
     make_member("sami", display_name="Sami", language="en", location=Location.DIASPORA)
     moderator = make_member("nour", display_name="نور", language="ar")
-    category = create_category(slug="bridge", name="جسر الداخل والمهجر · Inside and diaspora")
+    category = do_create_category(slug="bridge", name="جسر الداخل والمهجر · Inside and diaspora")
     for perm in ("view_category", "post_in_category"):
         do_grant_permission(actor=None, via="tests", perm=perm, obj=category, to=Group.objects.get(name="members"))
     do_grant_permission(actor=None, via="tests", perm="moderate_category", obj=category, to=moderator)

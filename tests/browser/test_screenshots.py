@@ -81,11 +81,11 @@ def build_demo() -> dict:
 
 def in_language(username: str, language: str) -> None:
     from forum.models import Profile
-    from forum.services.accounts import update_profile
+    from forum.services.accounts import set_language
 
     profile = Profile.objects.get(user__username=username)
     if profile.language != language:
-        update_profile(profile, language=language)
+        set_language(profile, language)
 
 
 @pytest.mark.parametrize("language", ["ar", "en"])

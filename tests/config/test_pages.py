@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import Client
 
-from forum.services.accounts import update_profile
+from forum.services.accounts import set_language
 
 PAGES_FOR_MEMBERS = ["/", "/accounts/password/"]
 PUBLIC_PAGES = ["/accounts/login/", "/healthz"]
@@ -72,7 +72,7 @@ def test_the_switcher_cookie_wins_over_the_browser(db):
 
 
 def test_the_profile_language_wins_over_cookie_and_browser(client_for, member):
-    update_profile(member.profile, language="ar")
+    set_language(member.profile, "ar")
     client = client_for(member)
     client.cookies["majlis_language"] = "en"
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -103,6 +103,6 @@ def test_arabic_translations_ship_compiled():
 
 
 def test_home_page_speaks_arabic(client_for, member):
-    update_profile(member.profile, language="ar")
+    set_language(member.profile, "ar")
     html = client_for(member).get("/").content.decode()
     assert "مجلس" in html and "تسجيل الخروج" in html

@@ -1,6 +1,6 @@
 """Forum fixtures: a few people, categories with real grants, threads made by the services.
 
-Everything is made through the same services the app uses (`create_category`,
+Everything is made through the same services the app uses (`do_create_category`,
 `do_grant_permission`, `start_thread`, `reply`), so a fixture can never hold a state the
 app itself could not reach. People are hashed with a fast hasher: these tests make
 hundreds of accounts and never log in with a password (`client_for` forces the login).
@@ -9,18 +9,27 @@ hundreds of accounts and never log in with a password (`client_for` forces the l
 from contextlib import contextmanager
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.test import override_settings
 
 from forum.models.people import MEMBERS_GROUP, Location
-from forum.services.content import create_category, reply, start_thread
+from forum.services.content import do_create_category, reply, start_thread
 from forum.services.grants import do_grant_permission
 
 PERMS = {"view": "view_category", "post": "post_in_category", "moderate": "moderate_category"}
 
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Fixtures and module worlds seed many threads and replies at once: that is not a member
+# typing. The forum's flood control is tested with its real limits in test_pace.py.
+SEEDING_PACE = {"reply": (10**6, 1), "thread": (10**6, 1)}
+
+
+@pytest.fixture(autouse=True)
+def seeding_pace(settings):
+    settings.MAJLIS_PACE = {**settings.MAJLIS_PACE, **SEEDING_PACE}
 
 
 @pytest.fixture
@@ -36,7 +45,8 @@ def kept_for_the_module(django_db_blocker):
     `db`, whose own transaction then nests inside this one as a savepoint, so every test
     starts from the same data and leaves nothing behind.
     """
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+    pace = {**settings.MAJLIS_PACE, **SEEDING_PACE}
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS, MAJLIS_PACE=pace):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
@@ -68,7 +78,7 @@ def grant(category, holder, *verbs):
 def make_category(db):
     def make(slug, *, name=None, requires_approval=False, grants=()):
         """`grants` is a list of (group or user, verbs…) pairs."""
-        category = create_category(
+        category = do_create_category(
             slug=slug, name=name or slug.replace("-", " ").title(), requires_approval=requires_approval
         )
         for holder, *verbs in grants:

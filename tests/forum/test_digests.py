@@ -16,7 +16,7 @@ from django.utils.translation import gettext, ngettext, override
 
 from forum.models import DigestSent, Notification
 from forum.models.people import Location
-from forum.services.accounts import set_account_active, update_profile
+from forum.services.accounts import set_account_active, set_digest, set_email
 from forum.services.content import reply
 from forum.services.digests import last_period_start
 from forum.services.following import set_follow_level
@@ -56,7 +56,7 @@ def move_into_last_period(user, period="daily"):
 
 
 def asks_for_digest(user, period="daily", email=None):
-    update_profile(user.profile, email=email or f"{user.username}@example.org", digest=period)
+    set_digest(user.profile, period, email=email or f"{user.username}@example.org")
 
 
 @pytest.fixture
@@ -203,7 +203,7 @@ def test_a_weekly_digest_counts_the_last_whole_week(outbox, busy_day):
 
 def test_members_who_did_not_ask_or_are_disabled_get_no_digest(outbox, busy_day, coalition_admin):
     assert send() and outbox == []  # digest "none"
-    update_profile(busy_day.profile, email="sami@example.org")
+    set_email(busy_day.profile, "sami@example.org")
     assert outbox == [] and "Sent 0" in send()
     asks_for_digest(busy_day)
     set_account_active(user=busy_day, active=False, by=coalition_admin)

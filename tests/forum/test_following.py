@@ -12,7 +12,7 @@ from forum.models import Category, Follow, FollowLevel, Thread
 from forum.selectors.content import visible_categories
 from forum.selectors.notifications import follows_of
 from forum.services import moderation
-from forum.services.accounts import update_profile
+from forum.services.accounts import set_watch_what_i_write
 from forum.services.content import reply, start_thread
 from forum.services.following import set_follow_level
 from forum.services.grants import do_revoke_permission
@@ -179,9 +179,9 @@ def test_replying_makes_the_replier_watch_the_thread(other_member, thread):
 
 
 def test_a_member_who_turned_watching_off_does_not_follow_what_they_write(writer, other_member, category):
-    update_profile(writer.profile, watch_what_i_write=False)
+    set_watch_what_i_write(writer.profile, False)
     thread = start_thread(author=writer, category=category, title="Quiet thread", body="No follow please.")
-    update_profile(other_member.profile, watch_what_i_write=False)
+    set_watch_what_i_write(other_member.profile, False)
     reply(author=other_member, thread=thread, body="Me neither.")
     assert not Follow.objects.filter(user__in=[writer, other_member]).exists()
 

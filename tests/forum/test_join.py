@@ -138,10 +138,12 @@ def test_staff_page_makes_an_invitation_and_members_cannot_see_it(client_for, ad
 
 
 def test_moving_a_member_keeps_their_groups_in_step(member, make_organisation):
-    from forum.services.accounts import update_profile
+    from forum.services.accounts import set_location, set_organisation
 
     organisation = make_organisation("marib-voices")
-    update_profile(member.profile, location="diaspora", organisation=organisation)
+    set_location(member.profile, "diaspora")
+    set_organisation(member.profile, organisation)
     assert set(member.groups.values_list("name", flat=True)) == {"members", "diaspora", "marib-voices"}
-    update_profile(member.profile, location="in_country", organisation=None)
+    set_location(member.profile, "in_country")
+    set_organisation(member.profile, None)
     assert set(member.groups.values_list("name", flat=True)) == {"members", "in-country"}

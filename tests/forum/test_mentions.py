@@ -1,6 +1,6 @@
 """Mentions: `@display name` links to the member's page and tells them, if they may view the text.
 
-forum/mentioning.py finds them, forum/mentions.py resolves them against existing members,
+forum/mentions.py finds them and resolves them against existing members,
 forum/sanitiser.py links them, forum/services/notifications.py tells the mentioned.
 """
 
@@ -220,12 +220,12 @@ def test_a_storm_over_several_paragraphs_still_tells_at_most_20(committed, threa
 # A member's page ---------------------------------------------------------------------------
 
 def test_a_members_page_shows_their_display_name_and_nothing_else(client_for, make_person, make_organisation, rami):
-    from forum.services.accounts import update_profile
+    from forum.services.accounts import set_digest
 
     organisation = make_organisation("taiz-women")
     person = make_person("hidden_handle", display_name="Mariam", organisation=organisation,
                          location=Location.DIASPORA)
-    update_profile(person.profile, email="mariam@example.org", digest="weekly")
+    set_digest(person.profile, "weekly", email="mariam@example.org")
     response = client_for(rami).get(f"/m/{person.profile.public_id}/")
     assert response.status_code == 200
     html = response.content.decode()

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from forum.models import Follow, Notification, Post, Profile, Status
 from forum.models.people import Location
 from forum.services import moderation, notifications
-from forum.services.accounts import set_account_active, update_profile
+from forum.services.accounts import set_account_active, set_organisation, set_watch_what_i_write
 from forum.services.content import reply, start_thread
 from forum.services.following import set_follow_level
 from forum.services.grants import do_grant_permission, do_revoke_permission
@@ -60,7 +60,7 @@ def rami(make_person):
 def quiet(make_person):
     """A member who does not follow what they write, so only the rule under test tells them."""
     person = make_person("huda", display_name="Huda")
-    update_profile(person.profile, watch_what_i_write=False)
+    set_watch_what_i_write(person.profile, False)
     return person
 
 
@@ -255,7 +255,7 @@ def test_a_quoted_author_who_lost_the_grant_is_not_told(committed, secret_catego
     organisation = secret_category.insider.profile.organisation
     former = make_person("former", display_name="Former", organisation=organisation)
     quoted = reply(author=former, thread=secret_category.thread, body="Check the east gate.")
-    update_profile(former.profile, organisation=None)  # left the organisation: no more grant
+    set_organisation(former.profile, None)  # left the organisation: no more grant
     with committed():
         reply(author=secret_category.insider, thread=secret_category.thread, body="Done.", reply_to=quoted)
     assert notes_of(former) == []

@@ -16,7 +16,7 @@ from forum.models import ModerationEvent, Post, PostReport, PostRevision, Thread
 from forum.models.people import Location, Region
 from forum.services import content, moderation
 from forum.services.accounts import create_member, create_organisation
-from forum.services.content import create_category
+from forum.services.content import do_create_category
 from tests.forum.conftest import grant, kept_for_the_module
 
 ROLES = ["admin", "moderator", "writer", "reader", "outsider"]
@@ -59,11 +59,11 @@ def build_world():
     w.writer = person("layla", "Layla", organisation=aden)
     w.reader = person("dina", "Dina", organisation=organisation("taiz-advocacy"))
     w.outsider = person("omar", "Omar", organisation=organisation("marib-voices"))
-    w.circle = create_category(slug="aden-circle", name="Aden Documentation Circle", requires_approval=True)
+    w.circle = do_create_category(slug="aden-circle", name="Aden Documentation Circle", requires_approval=True)
     grant(w.circle, aden.group, "view", "post")
     grant(w.circle, w.moderator, "moderate")
     grant(w.circle, w.reader, "view")
-    w.archive = create_category(slug="aden-archive", name="Aden Archive")
+    w.archive = do_create_category(slug="aden-archive", name="Aden Archive")
     grant(w.archive, w.moderator, "moderate")
 
     w.thread = content.start_thread(

@@ -18,11 +18,11 @@ from django.contrib.auth.models import Group  # noqa: E402
 from forum.services.accounts import create_member  # noqa: E402
 from forum.services.grants import do_grant_permission  # noqa: E402
 from realtime.models import Room  # noqa: E402
-from realtime.services import create_room, post_message  # noqa: E402
+from realtime.services import do_create_room, post_message  # noqa: E402
 
 
 def setup(writers: int) -> None:
-    room = create_room(by=None, slug="race", name="Race")
+    room = do_create_room(slug="race", name="Race")
     for perm in ("view_room", "post_in_room"):
         do_grant_permission(actor=None, via="tests", perm=perm, obj=room, to=Group.objects.get_or_create(name="members")[0])
     for index in range(writers):

@@ -16,7 +16,7 @@ from django.test import Client
 
 from config.asgi import application
 from forum.services.grants import do_grant_permission
-from realtime.services import create_room
+from realtime.services import do_create_room
 
 ORIGIN_HEADERS = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
 # Frames that arrive whenever someone comes or goes; most tests look past them.
@@ -78,7 +78,7 @@ async def isolate_socket_tests(request):
 @pytest.fixture
 def make_room(db):
     def make(slug="aden", *, name=None, grant_to="members", perms=("view_room", "post_in_room"), **fields):
-        room = create_room(by=None, slug=slug, name=name or slug.title(), **fields)
+        room = do_create_room(slug=slug, name=name or slug.title(), **fields)
         if grant_to:
             group = Group.objects.get_or_create(name=grant_to)[0]
             for perm in perms:

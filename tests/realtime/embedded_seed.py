@@ -20,7 +20,7 @@ def main() -> None:
 
     from forum.services.accounts import create_member
     from forum.services.grants import do_grant_permission
-    from realtime.services import create_room, post_message
+    from realtime.services import do_create_room, post_message
 
     spec = json.load(sys.stdin)
     password = "majlis-test-password-2026"
@@ -32,7 +32,7 @@ def main() -> None:
             username=username, password=password, display_name=f"Member {username} {n}",
             location="in_country" if n % 2 else "diaspora",
         )
-    room = create_room(by=None, slug=spec.get("room", "aden"), name="Aden")
+    room = do_create_room(slug=spec.get("room", "aden"), name="Aden")
     # "direct_grants": each member holds their own grants, so one can lose them alone.
     holders = [people[name] for name in spec.get("members", [])] if spec.get("direct_grants") else [
         Group.objects.get(name="members")

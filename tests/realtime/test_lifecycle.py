@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from django.contrib.sessions.models import Session
 from django.db import OperationalError
 
-from forum.services.content import create_category, start_thread
+from forum.services.content import do_create_category, start_thread
 from forum.services.grants import do_grant_permission
 from realtime import selectors
 from realtime.sockets import feeds
@@ -38,7 +38,7 @@ class FailingOnce:
 @pytest.fixture
 def thread_path(db, member):
     def make():
-        category = create_category(slug="campaigns", name="Campaigns")
+        category = do_create_category(slug="campaigns", name="Campaigns")
         do_grant_permission(actor=None, via="tests", perm="view_category", obj=category, to=member)
         do_grant_permission(actor=None, via="tests", perm="post_in_category", obj=category, to=member)
         thread = start_thread(author=member, category=category, title="Plans", body="Soon.")

@@ -4,7 +4,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import Group
 
-from forum.services.content import create_category, reply, start_thread
+from forum.services.content import do_create_category, reply, start_thread
 from forum.services.following import set_follow_level
 from forum.services.grants import do_grant_permission, do_revoke_permission
 from forum.services.moderation import hide_post
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def forum_with_thread(make_member):
     author = make_member("author", display_name="Layla")
     reader = make_member("reader", display_name="Sami", location="diaspora")
-    category = create_category(slug="campaigns", name="Campaigns")
+    category = do_create_category(slug="campaigns", name="Campaigns")
     for perm in ("view_category", "post_in_category"):
         do_grant_permission(actor=None, via="tests", perm=perm, obj=category, to=Group.objects.get(name="members"))
     thread = start_thread(author=author, category=category, title="Sixteen days", body="Let us plan.")

@@ -154,8 +154,40 @@ def test_the_send_form_is_404_for_a_room_you_cannot_see(member, make_room, clien
 
 
 def test_the_pages_read_in_arabic(member, room, client_for):
-    from forum.services.accounts import update_profile
+    from forum.services.accounts import set_language
 
-    update_profile(member.profile, language="ar")
+    set_language(member.profile, "ar")
     html = client_for(member).get("/rooms/").content.decode()
     assert 'dir="rtl"' in html
+
+
+def test_each_message_says_what_the_reader_may_do_to_it_as_the_services_decide(
+    member, make_member, moderator, room, client_for
+):
+    from forum.errors import DomainError
+    from realtime.services import delete_message, edit_message, report_message
+
+    other = make_member(display_name="Sami")
+    own, _ = post_message(author=member, room=room, body="mine", client_id="own")
+    theirs, _ = post_message(author=other, room=room, body="theirs", client_id="theirs")
+    set_read_only(by=moderator, room=room, on=True)  # no editing while it lasts
+    services = {
+        "edit": lambda user, m: edit_message(by=user, room=room, message_id=m.public_id, body="changed"),
+        "report": lambda user, m: report_message(by=user, room=room, message_id=m.public_id, reason="look"),
+        "delete": lambda user, m: delete_message(by=user, room=room, message_id=m.public_id),
+    }
+    for reader in (member, moderator):
+        page = client_for(reader).get("/rooms/aden/").content.decode()
+        for message in (own, theirs):
+            tag = re.search(rf'<li [^>]*id="m-{message.public_id}"[^>]*>', page).group(0)
+            for action, service in services.items():  # delete last: it makes a tombstone
+                shown = f'data-can-{action}="true"' in tag
+                assert shown or f'data-can-{action}="false"' in tag
+                try:
+                    service(reader, RoomMessage.objects.get(pk=message.pk))
+                except DomainError:
+                    accepted = False
+                else:
+                    accepted = True
+                assert shown == accepted, (reader, message.body_source, action)
+        RoomMessage.objects.update(deleted=False)  # the next reader finds both again

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from forum.models.people import Location
-from forum.services.accounts import update_profile
+from forum.services.accounts import set_presence_hidden
 from realtime.models import OpenSocket
 from realtime.sockets import catch_up
 from realtime.sockets.rooms import RoomSocket
@@ -27,7 +27,7 @@ def people(make_member):
         layla = make_member("layla", display_name="Layla")
         sami = make_member("sami", display_name="Sami", location=Location.DIASPORA)
         hidden = make_member("hidden", display_name="Ward")
-        update_profile(hidden.profile, hide_presence=True)
+        set_presence_hidden(hidden.profile, True)
         return layla, sami, hidden
     return make
 

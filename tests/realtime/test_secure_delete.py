@@ -48,10 +48,10 @@ SCRIPT = textwrap.dedent(r"""
 
     from forum.models import Category, Post
     from forum.services.accounts import create_member
-    from forum.services.content import create_category, edit_post, start_thread
+    from forum.services.content import do_create_category, edit_post, start_thread
     from forum.services.grants import do_grant_permission
     from realtime.models import Room, RoomMessage
-    from realtime.services import create_room, delete_message, edit_message, post_message
+    from realtime.services import do_create_room, delete_message, edit_message, post_message
 
     scenario, canary, database = sys.argv[1], sys.argv[2], sys.argv[3]
     report = {}
@@ -72,11 +72,11 @@ SCRIPT = textwrap.dedent(r"""
         writer = create_member(username="writer", password="a long password", display_name="Writer",
                                location="in_country", organisation=None, language="en")
         members = Group.objects.get(name="members")
-        category = create_category(slug="notes", name="Notes")
+        category = do_create_category(slug="notes", name="Notes")
         for perm in ("view_category", "post_in_category"):
             do_grant_permission(actor=None, via="tests", perm=perm, obj=category, to=members)
         for slug, days in (("aden", None), ("week", 7)):
-            room = create_room(by=None, slug=slug, name=slug.title(), retention_days=days)
+            room = do_create_room(slug=slug, name=slug.title(), retention_days=days)
             for perm in ("view_room", "post_in_room"):
                 do_grant_permission(actor=None, via="tests", perm=perm, obj=room, to=members)
         connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")

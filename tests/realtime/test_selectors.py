@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from forum.models import ModerationEvent
+from forum.services.reports import handle_report
 from realtime import selectors
 from realtime.models import Room
-from realtime.services import ban_member, handle_message_report, post_message, report_message
+from realtime.services import ban_member, post_message, report_message
 
 
 def test_the_places_a_member_can_view_leave_out_rooms_they_are_banned_from(member, make_room, admin_user):
@@ -47,7 +48,7 @@ def test_open_message_reports_are_for_the_rooms_a_moderator_moderates(report, mo
 
 
 def test_handling_a_report_closes_it_and_records_it_without_the_reporter(report, moderator, member):
-    handle_message_report(report=report, by=moderator, resolve=True, reason="deleted it")
+    handle_report(report=report, by=moderator, resolve=True, reason="deleted it")
     report.refresh_from_db()
     assert report.status == "resolved" and report.handled_by == moderator
     event = ModerationEvent.objects.get(action="resolve")
@@ -57,4 +58,4 @@ def test_handling_a_report_closes_it_and_records_it_without_the_reporter(report,
 
 def test_only_the_rooms_moderators_can_handle_its_reports(report, member):
     with pytest.raises(PermissionDenied):
-        handle_message_report(report=report, by=member, resolve=False)
+        handle_report(report=report, by=member, resolve=False)

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 
 from forum.models import StandingChange, StandingScope, Thread
 from forum.selectors.content import serialise_post
-from forum.services.content import create_category, reply, start_thread
+from forum.services.content import do_create_category, reply, start_thread
 from forum.services.grants import do_grant_permission
 from forum.services.moderation import hide_post, move_thread
 from realtime import broadcast
@@ -30,8 +30,8 @@ def forum_with_thread(make_member):
     reader = make_member("reader", display_name="Sami", location="diaspora")
     moderator = make_member("mod", display_name="Noor")
     members = Group.objects.get(name="members")
-    category = create_category(slug="campaigns", name="Campaigns")
-    hidden_place = create_category(slug="board", name="Board")
+    category = do_create_category(slug="campaigns", name="Campaigns")
+    hidden_place = do_create_category(slug="board", name="Board")
     for place in (category, hidden_place):
         do_grant_permission(actor=None, via="tests", perm="moderate_category", obj=place, to=moderator)
     for perm in ("view_category", "post_in_category"):

@@ -38,7 +38,7 @@ from django.db import connections
 from forum.services.accounts import create_member
 from forum.services.grants import do_grant_permission
 from realtime.models import Room, RoomBan, RoomMessage
-from realtime.services import create_room
+from realtime.services import do_create_room
 from tests.realtime.conftest import logged_in_client
 from tests.realtime.processes import database_url_of_the_tests
 from tests.soak.client import RoomClient
@@ -90,7 +90,7 @@ def world(settings) -> World:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     admin = create_member(username="soak-admin", password="soak password 1", display_name="Soak Admin",
                           location="diaspora", is_superuser=True)
-    rooms = {slug: create_room(by=None, slug=slug, name=slug.title()) for slug in ("aden", "taiz")}
+    rooms = {slug: do_create_room(slug=slug, name=slug.title()) for slug in ("aden", "taiz")}
     groups = {slug: Group.objects.create(name=f"{slug}-room") for slug in rooms}
     for slug, room in rooms.items():
         for perm in ("view_room", "post_in_room"):

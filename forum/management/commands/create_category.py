@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
 from forum.models import Category
-from forum.services.content import create_category
+from forum.services.content import do_create_category
 
 
 class Command(BaseCommand):
@@ -19,5 +19,5 @@ class Command(BaseCommand):
             raise CommandError(f"{slug!r} is not a slug (lowercase letters, digits and hyphens).")
         if Category.objects.filter(slug=slug).exists():
             raise CommandError(f"A category {slug!r} exists already.")
-        create_category(slug=slug, name=name, description=description, requires_approval=requires_approval)
+        do_create_category(slug=slug, name=name, description=description, requires_approval=requires_approval)
         self.stdout.write(f"Created category {slug}. Nobody can see it until you grant view_category.")

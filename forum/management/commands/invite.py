@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from forum.models import Organisation
-from forum.services.accounts import create_invitation
+from forum.services.accounts import do_create_invitation
 
 
 class Command(BaseCommand):
@@ -29,5 +29,5 @@ class Command(BaseCommand):
                 raise CommandError(f"No staff account {by!r}.")
         if not 1 <= days <= 90:
             raise CommandError("--days must be between 1 and 90.")
-        _invitation, token = create_invitation(by=inviter, organisation=organisation, days=days)
+        _invitation, token = do_create_invitation(created_by=inviter, organisation=organisation, days=days)
         self.stdout.write(base_url.rstrip("/") + reverse("join", args=[token]))

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from realtime.services import create_room
+from realtime.services import do_create_room
 
 
 class Command(BaseCommand):
@@ -16,9 +16,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, slug, name, topic, retention_days, slow_mode, **options):
         try:
-            room = create_room(
-                by=None, slug=slug, name=name, topic=topic, retention_days=retention_days,
-                slow_mode_seconds=slow_mode,
+            room = do_create_room(
+                slug=slug, name=name, topic=topic, retention_days=retention_days, slow_mode_seconds=slow_mode,
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages))
