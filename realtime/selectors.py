@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
 
 from forum import permissions
 from forum.models import Follow, Profile, ReportStatus, StandingChange
@@ -69,7 +70,7 @@ def member_by_public_id(public_id: str):
     """The member behind a profile id, or NotFound."""
     profile = Profile.objects.select_related("user__profile").filter(public_id=public_id).first()
     if profile is None:
-        raise NotFound("No such member.")
+        raise NotFound(_("No such member."))
     return profile.user
 
 
@@ -83,7 +84,7 @@ def get_message(room: Room, public_id: str) -> RoomMessage:
     """A message of this room that is not a tombstone, or NotFound."""
     message = _messages(room).filter(public_id=public_id, deleted=False).first()
     if message is None:
-        raise NotFound("No such message in this room.")
+        raise NotFound(_("No such message in this room."))
     return message
 
 
