@@ -44,6 +44,15 @@ class OnlineView:
     def __init__(self):
         self.people: dict[str, str] = {}
         self.read_at = self.claimed_at = float("-inf")
+        self._listed: list[dict] | None = None  # `listed()`, until someone comes or goes
+
+    def add(self, profile_id: str, name: str) -> None:
+        self.people[profile_id] = name
+        self._listed = None
+
+    def remove(self, profile_id: str) -> None:
+        if self.people.pop(profile_id, None) is not None:
+            self._listed = None
 
     def claim_read(self) -> bool:
         """Whether this connect should read the room's online members afresh: at most one
@@ -57,12 +66,19 @@ class OnlineView:
     def reset(self, people: list[tuple[str, str]], read_at: float) -> None:
         """What the database said at `read_at` (taken before the read began)."""
         if read_at >= self.read_at:
-            self.people, self.read_at = dict(people), read_at
+            self.people, self.read_at, self._listed = dict(people), read_at, None
 
-    def listed(self, limit: int = selectors.ONLINE_LISTED) -> list[dict]:
-        """Up to `limit` of them (the first noted: no sort of the whole room), by name."""
-        first = itertools.islice(self.people.items(), limit)
-        return sorted(({"id": pid, "name": name} for pid, name in first), key=lambda p: (p["name"], p["id"]))
+    def listed(self) -> list[dict]:
+        """Up to ONLINE_LISTED of them (the first noted: no sort of the whole room), by name.
+
+        Kept until the next change: a crowd connecting at once gets one list, not one each
+        (the same list object goes into every `hello`; nobody changes it)."""
+        if self._listed is None:
+            first = itertools.islice(self.people.items(), selectors.ONLINE_LISTED)
+            self._listed = sorted(
+                ({"id": pid, "name": name} for pid, name in first), key=lambda p: (p["name"], p["id"])
+            )
+        return self._listed
 
     def count(self) -> int:
         return len(self.people)
@@ -83,12 +99,12 @@ class RoomPresence:
     def came(self, person: dict) -> None:
         self.left.discard(person["id"])
         self.joined[person["id"]] = person
-        self.view.people[person["id"]] = person["name"]
+        self.view.add(person["id"], person["name"])
 
     def went(self, profile_id: str) -> None:
         self.joined.pop(profile_id, None)
         self.left.add(profile_id)
-        self.view.people.pop(profile_id, None)
+        self.view.remove(profile_id)
 
     def interval(self) -> float:
         """At most one frame a second; in a room with more than PRESENCE_SENDS_PER_SECOND
@@ -101,7 +117,11 @@ class RoomPresence:
         if wait > 0:
             await asyncio.sleep(wait)
         self.last_told = time.monotonic()
-        joined, left = sorted(self.joined.values(), key=lambda p: (p["name"], p["id"])), sorted(self.left)
+        # At most as many arrivals as `hello` lists: the rest are in the count. A frame goes to
+        # every socket of the room, so a list of everyone who came in a crowded second would
+        # make a reconnecting crowd cost O(n²) bytes again.
+        first = itertools.islice(self.joined.values(), selectors.ONLINE_LISTED)
+        joined, left = sorted(first, key=lambda p: (p["name"], p["id"])), sorted(self.left)
         self.joined, self.left = {}, set()
         try:
             count = await database_sync_to_async(selectors.online_count)(self.slug)
@@ -201,9 +221,9 @@ def heard(slug: str, text: str) -> None:
     view = _process().room(slug).view
     frame = json.loads(text)
     for person in frame.get("joined", ()):
-        view.people[person["id"]] = person["name"]
+        view.add(person["id"], person["name"])
     for profile_id in frame.get("left", ()):
-        view.people.pop(profile_id, None)
+        view.remove(profile_id)
 
 
 def came(slug: str, person: dict) -> None:

@@ -198,3 +198,29 @@ def test_a_crowded_room_hears_of_presence_less_often_so_that_a_process_sends_a_b
     assert room.interval() == 1.0
     room.sockets = 5 * PRESENCE_SENDS_PER_SECOND
     assert room.interval() == 5.0
+
+
+async def test_a_crowd_arriving_at_once_is_listed_only_up_to_what_hello_lists(room, settings):
+    """Each presence frame goes to every socket of the room: listing all of a reconnecting
+    crowd in it made a crowd's arrival cost O(n²) bytes (108 KB per socket held by the
+    server with 5,000 members, bench/sockets.py); the count still says how many are here."""
+    import json
+
+    from channels.layers import get_channel_layer
+
+    from realtime import broadcast, selectors
+    from realtime.sockets.presence import RoomPresence
+
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(broadcast.room_group("aden"), channel)
+    presence = RoomPresence("aden")
+    for n in range(250):
+        presence.came({"id": f"p{n:03}", "name": f"Member {n:03}"})
+    await presence.tell_soon()
+    text = (await layer.receive(channel))["text"]
+    frame = json.loads(text)
+    assert frame["type"] == "presence.changed"
+    assert len(frame["joined"]) == selectors.ONLINE_LISTED == 100
+    assert len(text) < 100 * 60
+    assert presence.view.count() == 250  # this process still knows them all
