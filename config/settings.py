@@ -52,7 +52,7 @@ DEBUG = not PRODUCTION and os.environ.get("DJANGO_DEBUG") == "1"
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "forum.admin_app.MajlisAdminConfig",  # Django's admin, behind a second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "forum.second_factor.SecondFactorMiddleware",  # moderation powers need a second factor
     "forum.middleware.GrantCacheMiddleware",  # each place's grants read once per request
     "forum.middleware.ProfileLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

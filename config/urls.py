@@ -3,12 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from config import views
-from forum.views import accounts, following, moderation, sessions
+from forum.views import accounts, following, login, moderation, sessions, two_factor
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", login.LoginView.as_view(), name="login"),
+    path("accounts/login/verify/", login.login_verify, name="login_verify"),
+    path("accounts/two-factor/", two_factor.two_factor, name="two_factor"),
+    path("accounts/two-factor/qr.svg", two_factor.two_factor_qr, name="two_factor_qr"),
     path("accounts/logout/", sessions.LogoutView.as_view(), name="logout"),
     path("accounts/password/", sessions.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -43,6 +43,7 @@ def _check_writes_in(user, category: Category) -> None:
 
 def _check_moderates(user, category: Category) -> None:
     if not _moderates(user, category):
+        permissions.check_second_factor(user, category)
         raise Forbidden(_("Only this category's moderators can do this."))
 
 
@@ -101,8 +102,7 @@ def check_follow_category(user, category: Category) -> None:
 
 def check_manage_categories(user) -> None:
     """Creating and changing categories is for coalition admins."""
-    if not (user.is_authenticated and user.is_active and user.is_superuser):
-        raise Forbidden(_("Only coalition admins can create or change categories."))
+    permissions.check_coalition_admin(user, _("Only coalition admins can create or change categories."))
 
 
 # Threads --------------------------------------------------------------------------------

@@ -37,6 +37,15 @@ class Forbidden(DomainError, PermissionDenied):
     default_detail = _("You may not do this here.")
 
 
+class SecondFactorRequired(Forbidden):
+    """A moderator or coalition admin whose session used no second factor (forum/second_factor.py)."""
+
+    default_detail = _(
+        "Moderators and coalition admins must use a second factor in this session first: "
+        "set one up, or confirm the one you have, on the two-factor page."
+    )
+
+
 class NotFound(DomainError, Http404):
     code = "not_found"
     default_detail = _("No such thing here.")

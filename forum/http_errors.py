@@ -7,10 +7,14 @@ the translated reason for a refusal, 404 alike for a missing or invisible thing,
 the rest. Nothing else in the code maps an error to a status.
 """
 
-from django.http import HttpResponse
+from urllib.parse import urlsplit
+
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
-from forum.errors import DomainError, NotFound, RateLimited
+from forum import second_factor
+from forum.errors import DomainError, NotFound, RateLimited, SecondFactorRequired
+from forum.views.navigation import safe_url
 
 _STATUS = {"forbidden": 403, "muted": 403, "read_only": 403, "rate_limited": 429, "not_found": 404}
 
@@ -23,10 +27,20 @@ def retry_headers(error: DomainError) -> dict[str, str]:
     return {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
 
 
+def _same_site_path(request) -> str:
+    """The page a refused form was sent from, as a path on this site (else the home page)."""
+    referer = safe_url(request, request.headers.get("referer"), "/")
+    parts = urlsplit(referer)
+    return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path else "/"
+
+
 def error_response(request, error: DomainError) -> HttpResponse:
     """The page for a refused request that has no form of its own to show again."""
     if isinstance(error, NotFound):  # the same page as any missing URL
         return render(request, "404.html", status=404)
+    if isinstance(error, SecondFactorRequired):  # first the factor, then back here
+        back = request.get_full_path() if request.method == "GET" else _same_site_path(request)
+        return HttpResponseRedirect(second_factor.next_step_url(request.user, back))
     template = "403.html" if status_of(error) == 403 else "refused.html"
     response = render(request, template, {"exception": error.detail}, status=status_of(error))
     for header, value in retry_headers(error).items():

@@ -29,7 +29,8 @@ from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
-from forum import sql
+from forum import second_factor, sql
+from forum.errors import Forbidden, SecondFactorRequired
 
 VIEW, POST, MODERATE = "view", "post", "moderate"
 VERBS = (VIEW, POST, MODERATE)
@@ -106,8 +107,18 @@ def perms_for(user, obj: Model, checker: ObjectPermissionChecker | None = None) 
     """Every verb the user may do on the object, from a fresh read of their grants (read
     once per request inside `grants_cached()`).
 
-    A `checker` that has prefetched many objects' grants answers from its cache.
+    A `checker` that has prefetched many objects' grants answers from its cache. Without a
+    second factor used in the session, `moderate` is withheld (forum/second_factor.py):
+    such a moderator sees and writes as a member does.
     """
+    verbs = granted_verbs(user, obj, checker)
+    if MODERATE in verbs and not second_factor.used(user):
+        return verbs - {MODERATE}
+    return verbs
+
+
+def granted_verbs(user, obj: Model, checker: ObjectPermissionChecker | None = None) -> frozenset[str]:
+    """What the user's grants allow, whether or not this session used a second factor."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
     if user.is_superuser:
@@ -201,8 +212,38 @@ def check_can_moderate(user, obj: Model) -> None:
         raise PermissionDenied
 
 
+def check_second_factor(user, obj: Model | None = None) -> None:
+    """Raise SecondFactorRequired if the user would hold moderation powers (on `obj`, or
+    anywhere when it is None; a coalition admin everywhere) but their session used no
+    second factor. Checks call it where they are about to refuse a moderator's action, so
+    the refusal says what to do instead of "only moderators can"."""
+    if second_factor.used(user) or user is None or not user.is_authenticated or not user.is_active:
+        return
+    if obj is not None:
+        holds = MODERATE in granted_verbs(user, obj)
+    else:
+        holds = user.is_superuser or any(
+            _objects_for(user, model.objects.all(), MODERATE).exists() for model in GRANTABLE.values()
+        )
+    if holds:
+        raise SecondFactorRequired()
+
+
+def check_coalition_admin(user, refusal: str) -> None:
+    """Coalition admins' powers (superusers, with a second factor used in this session)."""
+    if user is None or not (user.is_authenticated and user.is_active and user.is_superuser):
+        raise Forbidden(refusal)
+    check_second_factor(user)
+
+
 def objects_for(user, queryset: QuerySet, verb: str = VIEW) -> QuerySet:
     """The objects of a queryset the user may view (or moderate), filtered in SQL."""
+    if verb == MODERATE and not second_factor.used(user):
+        return queryset.none()
+    return _objects_for(user, queryset, verb)
+
+
+def _objects_for(user, queryset: QuerySet, verb: str) -> QuerySet:
     model = queryset.model
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()

@@ -68,6 +68,7 @@ def _moderates(user, room: Room) -> bool:
 
 def _check_moderates(user, room: Room) -> None:
     if not _moderates(user, room):
+        permissions.check_second_factor(user, room)
         raise Forbidden(_("Only the room's moderators can do this."))
 
 
@@ -147,8 +148,7 @@ check_unmute = check_unban = check_lift_sanction
 
 def check_manage_rooms(user) -> None:
     """Creating, changing and deleting rooms is for coalition admins."""
-    if user is None or not (user.is_authenticated and user.is_active and user.is_superuser):
-        raise Forbidden(_("Only coalition admins can create or change rooms."))
+    permissions.check_coalition_admin(user, _("Only coalition admins can create or change rooms."))
 
 
 # Messages (`message.room` may be a room read for the member, as above) --------------------

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
-from forum import permissions
+from forum import permissions, second_factor
 from forum.models import Follow, Profile, ReportStatus, StandingChange
 from forum.selectors.standing import latest_standing_change
 from forum import sql
@@ -264,7 +264,7 @@ def session_user(session_key: str | None, user_pk: int):
     if constant_time_compare(session_hash, user.get_session_auth_hash()) or any(
         constant_time_compare(session_hash, fallback) for fallback in user.get_session_auth_fallback_hash()
     ):
-        return user
+        return second_factor.mark(user, data)
     return None
 
 

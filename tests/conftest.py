@@ -8,6 +8,7 @@ from django.test import Client
 from forum.demo import DEMO_PASSWORD
 from forum.models.people import Location, Region
 from forum.services.accounts import create_member, create_organisation
+from tests.logins import log_in
 
 _counter = itertools.count(1)
 
@@ -54,9 +55,7 @@ def admin_user(make_member):
 
 @pytest.fixture
 def client_for():
-    def make(user):
-        client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        return client
+    def make(user, *, second_factor: bool = True):
+        return log_in(user, second_factor=second_factor)
 
     return make

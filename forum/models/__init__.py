@@ -2,6 +2,7 @@ from .content import (
     Category, CategoryGroupObjectPermission, CategoryUserObjectPermission, Post, PostRevision,
     Status, Thread,
 )
+from .factors import RecoveryCode, RecoveryCodes
 from .following import (
     DigestFrequency, DigestSent, Follow, FollowLevel, Notification, NotificationKind,
 )
@@ -13,5 +14,6 @@ __all__ = [
     "Action", "Category", "DigestFrequency", "DigestSent", "Follow", "FollowLevel",
     "Notification", "NotificationKind", "CategoryGroupObjectPermission", "CategoryUserObjectPermission",
     "Invitation", "ModerationEvent", "Organisation", "Post", "PostReport", "PostRevision",
-    "Profile", "ReportStatus", "StandingChange", "StandingScope", "Status", "Thread",
+    "Profile", "RecoveryCode", "RecoveryCodes", "ReportStatus", "StandingChange", "StandingScope",
+    "Status", "Thread",
 ]

@@ -5,11 +5,12 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model, logout, password_validation
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forum import permissions
 from forum.errors import Forbidden
 from forum.ids import hash_token
 from forum.models import Invitation, Organisation, Profile, StandingScope
@@ -289,8 +290,7 @@ def sessions_changed(user: User) -> None:
 
 def set_account_active(*, user: User, active: bool, by: User) -> User:
     """Disable (or re-enable) an account; a disabled member's sockets close at once."""
-    if not by.is_superuser:
-        raise PermissionDenied
+    permissions.check_coalition_admin(by, _("Only coalition admins can disable or enable accounts."))
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=active)
         user.is_active = active

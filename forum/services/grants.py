@@ -26,8 +26,7 @@ COMMAND_LINE = "command line"
 
 def check_manage_grants(user) -> None:
     """Only coalition admins change who may see what."""
-    if user is None or not user.is_superuser or not user.is_active:
-        raise Forbidden(_("Only coalition admins can change permissions."))
+    permissions.check_coalition_admin(user, _("Only coalition admins can change permissions."))
 
 
 def set_grant(*, by, perm: str, obj: Model, to, granted: bool) -> None:

@@ -44,6 +44,7 @@ def _reason_error(request, form, error, target):
 @login_required
 @require_POST
 def post_action(request, public_id: str, action: str):
+    permissions.check_second_factor(request.user)  # before the post is read, so a hidden one too
     post = selectors.get_visible_post(request.user, public_id)
     CHECKS[action](request.user, post)
     form = ReasonForm(request.POST)
@@ -60,6 +61,7 @@ def post_action(request, public_id: str, action: str):
 @login_required
 @require_POST
 def thread_action(request, public_id: str, action: str):
+    permissions.check_second_factor(request.user)  # before the thread is read: the member is sent to use one
     thread = selectors.get_visible_thread(request.user, public_id)
     CHECKS[action](request.user, thread)
     form = ReasonForm(request.POST)
@@ -75,6 +77,7 @@ def thread_action(request, public_id: str, action: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def move_thread(request, public_id: str):
+    permissions.check_second_factor(request.user)  # before the thread is read: the member is sent to use one
     thread = selectors.get_visible_thread(request.user, public_id)
     checks.check_move(request.user, thread)
     targets = selectors.moderated_categories(request.user).exclude(pk=thread.category_id)
@@ -97,6 +100,7 @@ def move_thread(request, public_id: str):
 def queue(request):
     """Open reports of every kind and posts waiting for approval, in exactly the places the
     member moderates (the reporters never named)."""
+    permissions.check_second_factor(request.user)  # a moderator without one is sent to use it
     return render(request, "moderation/queue.html", {
         "reports": reports.open_reports(request.user),
         "pending_posts": selectors.pending_posts(request.user),
@@ -111,6 +115,7 @@ def report_action(request, public_id: str, action: str):
     if found is None:
         raise Http404
     kind, report = found
+    permissions.check_second_factor(request.user, kind.place_of(report.target))
     if not permissions.can(kind.check_handle, request.user, kind.place_of(report.target)):
         raise Http404  # what a member may not handle does not exist for them
     form = ReasonForm(request.POST)

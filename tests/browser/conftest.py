@@ -183,15 +183,40 @@ def page_log(new_page):
     return new_page.log
 
 
+def current_totp(username: str) -> str:
+    """A code of the member's authenticator app (a confirmed TOTP device, made if they have
+    none), as their phone would show it; never one the server has already taken."""
+    from django.contrib.auth import get_user_model
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = get_user_model().objects.get(username=username)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    while totp.t() <= device.last_t:  # that code was used: wait for the next one
+        time.sleep(0.5)
+        totp.time = time.time()
+    return f"{totp.token():0{device.digits}d}"
+
+
 @pytest.fixture
 def log_in():
-    """Log in through the real form and wait for the page it leads to."""
+    """Log in through the real form and wait for the page it leads to; with
+    `second_factor=True`, then give a code of the member's authenticator app (moderators
+    moderate only in a session that used a second factor)."""
 
-    def log_in(page, username, password=DEMO_PASSWORD):
+    def log_in(page, username, password=DEMO_PASSWORD, *, second_factor=False):
+        token = current_totp(username) if second_factor else None
         page.goto("/accounts/login/")
         page.locator("#id_username").fill(username)
         page.locator("#id_password").fill(password)
         with page.expect_navigation():
             page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
+        if token is not None:
+            page.locator("input[name=token]").fill(token)
+            with page.expect_navigation():
+                page.locator("form[action*='/accounts/login/verify/'] button[type=submit]").first.click()
 
     return log_in

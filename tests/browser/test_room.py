@@ -43,9 +43,9 @@ def omar(make_member):
 def open_room(new_page, log_in, room):
     """`open_room("layla")`: that member's page on the room, once its socket is up."""
 
-    def open_(username, *, before_load=None):
+    def open_(username, *, before_load=None, second_factor=False):
         page = new_page()
-        log_in(page, username)
+        log_in(page, username, second_factor=second_factor)
         if before_load is not None:
             before_load(page)
         page.goto(f"/rooms/{room.slug}/")
@@ -300,7 +300,7 @@ def test_a_moderator_deletes_a_message_for_both_and_a_ban_closes_the_members_pag
 ):
     noor = make_member("noor", display_name="Noor", language="ar")
     do_grant_permission(actor=None, via="tests", perm="moderate_room", obj=room, to=noor)
-    member, moderator = open_room("layla"), open_room("noor")
+    member, moderator = open_room("layla"), open_room("noor", second_factor=True)
     moderator.on("dialog", lambda dialog: dialog.accept("spam"))
 
     write(member, "كلام مسيء")
@@ -341,7 +341,7 @@ def test_a_moderators_read_only_and_slow_mode_show_on_the_members_page(
 ):
     noor = make_member("noor", display_name="Noor", language="en")
     do_grant_permission(actor=None, via="tests", perm="moderate_room", obj=room, to=noor)
-    member, moderator = open_room("layla"), open_room("noor")
+    member, moderator = open_room("layla"), open_room("noor", second_factor=True)
     expect(member.locator("[data-moderation]")).to_have_count(0)
 
     moderator.locator("[data-moderation] summary").click()

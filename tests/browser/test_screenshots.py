@@ -96,7 +96,7 @@ def test_screenshot(new_page, page_log, log_in, name, path, user, language):
     page = new_page(locale=language, viewport={"width": WIDTHS[0], "height": 800})
     if user is not None:
         in_language(user[language], language)
-        log_in(page, user[language])
+        log_in(page, user[language], second_factor=user is MODERATOR)
     page.goto(path.format(**names))
     assert page.locator("html").get_attribute("lang") == language
     page.evaluate("document.fonts.ready.then(() => true)")

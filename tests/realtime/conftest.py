@@ -17,6 +17,7 @@ from django.test import Client
 from config.asgi import application
 from forum.services.grants import do_grant_permission
 from realtime.services import do_create_room
+from tests.logins import log_in
 
 ORIGIN_HEADERS = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
 # Frames that arrive whenever someone comes or goes; most tests look past them.
@@ -108,10 +109,8 @@ def moderator(make_member, room, grant):
     return user
 
 
-def logged_in_client(user) -> Client:
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
+def logged_in_client(user, *, second_factor: bool = True) -> Client:
+    return log_in(user, second_factor=second_factor)
 
 
 class Socket:
