@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "forum",
     "realtime",
 ]
@@ -186,6 +187,17 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
+
+# Second factors (forum/services/factors.py, forum/security_keys.py). The TOTP entry in a
+# member's app carries no issuer unless one is set: an app on a seized phone that lists
+# "Majlis" names what its owner belongs to.
+OTP_TOTP_ISSUER = os.environ.get("MAJLIS_TOTP_ISSUER", "")
+OTP_WEBAUTHN_RP_NAME = os.environ.get("MAJLIS_WEBAUTHN_NAME", "Majlis")
+OTP_WEBAUTHN_RP_ID_CALLABLE = "forum.security_keys.relying_party_id"
+OTP_WEBAUTHN_HELPER_CLASS = "forum.security_keys.SecurityKeyHelper"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# Read by the package's start-up check only; the helper accepts this request's own origin.
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS] + ["http://localhost"]
 
 # django-guardian: no anonymous user row; object grants only.
 ANONYMOUS_USER_NAME = None

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/login/verify/", login.login_verify, name="login_verify"),
     path("accounts/two-factor/", two_factor.two_factor, name="two_factor"),
     path("accounts/two-factor/qr.svg", two_factor.two_factor_qr, name="two_factor_qr"),
+    path("accounts/webauthn/", include("forum.views.security_keys")),
     path("accounts/logout/", sessions.LogoutView.as_view(), name="logout"),
     path("accounts/password/", sessions.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -60,6 +60,16 @@ def first_factor_added(user: User) -> list[str]:
     return new_recovery_codes(user)
 
 
+def first_recovery_codes(user: User, *, session_used_factor: bool) -> list[str]:
+    """Recovery codes for a member whose first factor came without them (a security key,
+    added through its own script), asked for from a session that used a factor."""
+    if not session_used_factor or not factors_of(user):
+        raise ValidationError(_("Use your second step first."), code="unverified")
+    if RecoveryCodes.objects.filter(user=user).exists():
+        raise ValidationError(_("You have recovery codes already: make new ones with your password."), code="exists")
+    return new_recovery_codes(user)
+
+
 def new_recovery_codes(user: User) -> list[str]:
     """Ten new recovery codes, replacing any earlier ones; the only time they exist in clear."""
     codes = [_new_code() for _ in range(RECOVERY_CODES)]

@@ -45,7 +45,7 @@ class TokenForm(forms.Form):
     )
 
 
-def _finish(request, user, *, backend: str, shared: bool):
+def finish_login(request, user, *, backend: str, shared: bool):
     login(request, user, backend=backend)
     if shared:  # ends with the browser, whatever the idle time says
         request.session.set_expiry(0)
@@ -58,7 +58,7 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         user, shared = form.get_user(), form.cleaned_data["shared"]
         if not user_has_device(user, confirmed=True):
-            _finish(self.request, user, backend=user.backend, shared=shared)
+            finish_login(self.request, user, backend=user.backend, shared=shared)
             return HttpResponseRedirect(self.get_success_url())
         session = self.request.session
         session.cycle_key()  # a key seen before the password is never the one that logs in
@@ -69,7 +69,7 @@ class LoginView(auth_views.LoginView):
         )
 
 
-def _pending_user(request):
+def pending_login(request):
     """The member half-way through logging in on this session, if the note is still fresh."""
     pending = request.session.get(PENDING_KEY)
     if not pending or pending.get("until", 0) < time.time():
@@ -89,7 +89,7 @@ def login_verify(request):
         if not user_has_device(user, confirmed=True):
             return HttpResponseRedirect(f"{reverse('two_factor')}?{urlencode({'next': next_url})}")
     else:
-        user, pending = _pending_user(request)
+        user, pending = pending_login(request)
         if user is None:
             return redirect("login")
     form = TokenForm(request.POST or None)
@@ -98,7 +98,7 @@ def login_verify(request):
         if device is not None:
             if pending is not None:
                 del request.session[PENDING_KEY]
-                _finish(request, user, backend=pending["backend"], shared=pending["shared"])
+                finish_login(request, user, backend=pending["backend"], shared=pending["shared"])
             otp_login(request, device)
             return HttpResponseRedirect(next_url)
         form.add_error("token", _("That code is not right, or it was used already. Wait a moment and try the newest code."))

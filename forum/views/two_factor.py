@@ -68,6 +68,9 @@ def two_factor(request):
             if codes:
                 return _codes(request, codes)
             messages.success(request, _("Your authenticator app is set up."))
+        elif action == "first_codes":  # a first factor that was a key: its codes, once
+            codes = factors.first_recovery_codes(request.user, session_used_factor=second_factor.used(request.user))
+            return _codes(request, codes)
         elif action == "recovery":
             factors.check_password_and_code(request.user, password=post.get("password", ""), token=post.get("token", ""))
             return _codes(request, factors.new_recovery_codes(request.user))
