@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "forum.second_factor.SecondFactorMiddleware",  # moderation powers need a second factor
+    "forum.middleware.SessionSeenMiddleware",  # a session's last-seen hour and idle expiry
+    "forum.middleware.QuickExitMiddleware",  # pages kept out of the cache; after a quick exit, none shown
     "forum.middleware.GrantCacheMiddleware",  # each place's grants read once per request
     "forum.middleware.ProfileLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -102,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "forum.context_processors.unread_notifications",
+                "forum.context_processors.quick_exit",
             ],
         },
     },
@@ -175,7 +178,13 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# A session lives this long unused (forum/services/member_sessions.py: saved once an hour
+# while in use, and Django's expiry counts from the last save).
+SESSION_COOKIE_AGE = 60 * 60 * 24 * int(os.environ.get("MAJLIS_SESSION_IDLE_DAYS", "14"))
+# Quick exit (issue 13, item 3): where it lands, and for how long afterwards this browser
+# is sent there from any Majlis page, so that Back shows nothing of Majlis.
+MAJLIS_QUICK_EXIT_URL = os.environ.get("MAJLIS_QUICK_EXIT_URL", "/weather/")
+MAJLIS_QUICK_EXIT_HIDE_SECONDS = int(os.environ.get("MAJLIS_QUICK_EXIT_HIDE_SECONDS", "300"))
 
 # django-axes: lock an account name (never an address) for a cool-off time.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -187,6 +196,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
+# How long axes' records of login attempts are kept: `manage.py purge_expired` deletes
+# older ones (forum/services/security_data.py).
+MAJLIS_SECURITY_DATA_HOURS = 24
 
 # Second factors (forum/services/factors.py, forum/security_keys.py). The TOTP entry in a
 # member's app carries no issuer unless one is set: an app on a seized phone that lists

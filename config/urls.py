@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from config import views
 from forum.views import accounts, following, login, moderation, sessions, two_factor
+from forum.views import leaving, recovery
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,12 +15,24 @@ urlpatterns = [
     path("accounts/two-factor/qr.svg", two_factor.two_factor_qr, name="two_factor_qr"),
     path("accounts/webauthn/", include("forum.views.security_keys")),
     path("accounts/logout/", sessions.LogoutView.as_view(), name="logout"),
+    path("accounts/sessions/", sessions.sessions_page, name="sessions"),
+    path("accounts/exit/", sessions.quick_exit, name="quick_exit"),
+    path("weather/", sessions.neutral, name="neutral"),
     path("accounts/password/", sessions.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/join/<str:token>/", accounts.join, name="join"),
     path("accounts/invitations/", accounts.invitations, name="invitations"),
     path("accounts/language/", accounts.set_language, name="set_language"),
     path("accounts/profile/", accounts.profile, name="profile"),
+    path("accounts/export/", leaving.export, name="export"),
+    path("accounts/delete/", leaving.delete_account, name="delete_account"),
+    path("accounts/password/reset/", recovery.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password/reset/sent/", recovery.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("accounts/password/reset/<uidb64>/<token>/", recovery.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("accounts/password/reset/done/", recovery.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
+    path("accounts/reset/<str:token>/", recovery.reset_with_link, name="reset_link"),
     path("notifications/", following.notifications_page, name="notifications"),
     path("following/", views.following, name="following"),
     path("moderation/", moderation.queue, name="moderation"),

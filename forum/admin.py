@@ -12,12 +12,14 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from forum.errors import DomainError
 from forum.models import Category, Invitation, ModerationEvent, Organisation, Post, PostReport, Profile, Thread
 from forum.services import accounts as services
-from forum.services import content, moderation
+from forum.services import content, moderation, recovery
 
 
 class ServiceErrors:
@@ -230,8 +232,24 @@ class MajlisUserAdmin(ServiceErrors, UserAdmin):
     join by invitation, with their profile) nor deleted (their words stay; disable them);
     groups follow a member's profile (organisation, location), and grants are per place."""
 
+    actions = ["make_reset_link"]
+
     def get_readonly_fields(self, request, obj=None):
         return ("groups", "user_permissions", "last_login", "date_joined")
+
+    @admin.action(description=_("Make a password reset link"))
+    def make_reset_link(self, request, queryset):
+        """The link is shown on the page that answers, once; only its hash is stored."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one member."), messages.ERROR)
+            return None
+        member = queryset.get()
+        _link, token = recovery.make_reset_link(by=request.user, user=member)
+        return TemplateResponse(request, "admin/forum/reset_link_made.html", {
+            **self.admin_site.each_context(request), "member": member,
+            "url": request.build_absolute_uri(reverse("reset_link", args=[token])),
+            "title": _("Password reset link"),
+        })
 
     def has_add_permission(self, request):
         return False

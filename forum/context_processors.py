@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from forum.selectors.notifications import unread_count
@@ -9,3 +10,8 @@ def unread_notifications(request):
     if user is None or not user.is_authenticated:
         return {}
     return {"unread_notifications": SimpleLazyObject(lambda: unread_count(user))}
+
+
+def quick_exit(request):
+    """Where the quick exit on every page lands (settings.MAJLIS_QUICK_EXIT_URL)."""
+    return {"quick_exit_url": settings.MAJLIS_QUICK_EXIT_URL}

@@ -1,8 +1,11 @@
 from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.utils.cache import patch_cache_control
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 
 from forum import permissions
+from forum.services import member_sessions
 
 
 class ProfileLanguageMiddleware:
@@ -59,3 +62,42 @@ class GrantCacheMiddleware:
     def __call__(self, request):
         with permissions.grants_cached():
             return self.get_response(request)
+
+
+class SessionSeenMiddleware:
+    """A logged-in member's session is noted as in use, at most once an hour
+    (forum.services.member_sessions.seen): its last-seen hour and its idle expiry."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            member_sessions.seen(request)
+        return self.get_response(request)
+
+
+EXIT_COOKIE = "wx"  # a name that says nothing about Majlis
+
+
+class QuickExitMiddleware:
+    """What makes a quick exit stick in the browser (forum/views/sessions.py, `quick_exit`).
+
+    Pages of a logged-in member are never stored by the browser (`no-store`), so Back
+    asks the server again instead of showing one from the cache; and for a few minutes
+    after a quick exit, this browser's requests for pages are answered with the neutral
+    page, so Back, or someone reopening the tab, finds no Majlis page, not even its login.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.neutral = settings.MAJLIS_QUICK_EXIT_URL
+
+    def __call__(self, request):
+        if (EXIT_COOKIE in request.COOKIES and request.method == "GET"
+                and not request.user.is_authenticated and request.path != self.neutral):
+            return HttpResponseRedirect(self.neutral)
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -15,6 +15,7 @@ from datetime import datetime
 from django.db.models import Model, QuerySet
 from django.urls import reverse
 
+from forum.former import name_of
 from forum.models.moderation import Report, ReportStatus
 
 
@@ -101,7 +102,7 @@ def _post_row(report: Report) -> QueueRow:
     return QueueRow(
         public_id=report.public_id, created_at=report.created_at, reason=report.reason,
         title=post.thread.title, place_name=post.thread.category.name, url=post.get_absolute_url(),
-        author_name=post.author.profile.display_name, body_html=post.body_html, gone_note="",
+        author_name=name_of(post.author), body_html=post.body_html, gone_note="",
         hide_url="" if post.is_hidden else reverse("post_action", args=[post.public_id, "hide"]),
         **action_urls("report_action", report),
     )

@@ -7,7 +7,8 @@ class RealtimeConfig(AppConfig):
     verbose_name = _("Real-time rooms")
 
     def ready(self):
-        from forum import permissions, reports
+        from forum import leaving, permissions, reports
+        from realtime import leaving as room_leaving
         from realtime.models import Room
         from realtime.reports import message_kind
         from realtime.selectors import visible_rooms
@@ -17,3 +18,5 @@ class RealtimeConfig(AppConfig):
         permissions.register_grantable("room", Room, visible=visible_rooms)
         # Reports of messages go through the forum's one moderation stack and queue.
         reports.register_report_kind(message_kind())
+        # A member who exports their data or leaves: their messages, through the forum's one way.
+        leaving.register_holding(room_leaving.holding())

@@ -64,7 +64,10 @@ class RoomMessage(models.Model):
     seq = models.PositiveBigIntegerField(editable=False)
     # The room's `rev` at this message's last change (creation, edit or deletion).
     rev = models.PositiveBigIntegerField(editable=False)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="room_messages")
+    # Null once the author deleted their account: shown as "former member" (forum/former.py).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="room_messages"
+    )
     body_source = models.TextField(max_length=BODY_MAX, blank=True)
     body_html = models.TextField(blank=True)
     created = models.DateTimeField(default=timezone.now, editable=False)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from forum.errors import BadRequest, DomainError, TooLong
+from forum.former import person_of
 
 MAX_FRAME_BYTES = 64 * 1024
 HISTORY_ON_CONNECT = 50
@@ -130,7 +131,7 @@ def message(message) -> dict:
         "seq": message.seq,
         "rev": message.rev,
         "room": message.room.slug,
-        "author": person(message.author.profile),
+        "author": person_of(message.author),  # a former member: id null
         "body_html": "" if message.deleted else message.body_html,
         "created": iso(message.created),
         "edited": iso(message.edited),

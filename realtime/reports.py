@@ -4,6 +4,7 @@ where a message lives, who may report it and who handles it, and its row in /mod
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from forum.former import name_of
 from forum.reports import QueueRow, ReportKind, action_urls
 from realtime import checks, selectors
 from realtime.models import MessageReport
@@ -15,7 +16,7 @@ def _row(report: MessageReport) -> QueueRow:
     return QueueRow(
         public_id=report.public_id, created_at=report.created_at, reason=report.reason,
         title=room.name, place_name="", url=reverse("room", args=[room.slug]),
-        author_name=message.author.profile.display_name, body_html=message.body_html,
+        author_name=name_of(message.author), body_html=message.body_html,
         gone_note=_("This message was deleted.") if message.deleted else "",
         **action_urls("message_report_action", report),
     )

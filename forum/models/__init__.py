@@ -6,14 +6,15 @@ from .factors import RecoveryCode, RecoveryCodes
 from .following import (
     DigestFrequency, DigestSent, Follow, FollowLevel, Notification, NotificationKind,
 )
+from .leaving import PasswordResetLink, PasswordResetRequest, RetiredUsername
 from .moderation import Action, ModerationEvent, PostReport, ReportStatus
-from .people import Invitation, Organisation, Profile
+from .people import Invitation, Organisation, Profile, SessionRecord
 from .standing import StandingChange, StandingScope
 
 __all__ = [
-    "Action", "Category", "DigestFrequency", "DigestSent", "Follow", "FollowLevel",
-    "Notification", "NotificationKind", "CategoryGroupObjectPermission", "CategoryUserObjectPermission",
-    "Invitation", "ModerationEvent", "Organisation", "Post", "PostReport", "PostRevision",
-    "Profile", "RecoveryCode", "RecoveryCodes", "ReportStatus", "StandingChange", "StandingScope",
-    "Status", "Thread",
+    "Action", "Category", "CategoryGroupObjectPermission", "CategoryUserObjectPermission",
+    "DigestFrequency", "DigestSent", "Follow", "FollowLevel", "Invitation", "ModerationEvent",
+    "Notification", "NotificationKind", "Organisation", "PasswordResetLink", "PasswordResetRequest",
+    "Post", "PostReport", "PostRevision", "Profile", "RecoveryCode", "RecoveryCodes", "ReportStatus",
+    "RetiredUsername", "SessionRecord", "StandingChange", "StandingScope", "Status", "Thread",
 ]

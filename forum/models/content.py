@@ -59,7 +59,10 @@ class Thread(models.Model):
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="threads")
     title = models.CharField(_("title"), max_length=TITLE_MAX)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="threads")
+    # Null once the author deleted their account: shown as "former member" (forum/former.py).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="threads"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
     is_pinned = models.BooleanField(_("pinned"), default=False)
     is_locked = models.BooleanField(_("locked"), default=False)
@@ -87,7 +90,10 @@ class Thread(models.Model):
 class Post(models.Model):
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
+    # Null once the author deleted their account: shown as "former member" (forum/former.py).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="posts"
+    )
     body_source = models.TextField(max_length=BODY_MAX)
     body_html = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)

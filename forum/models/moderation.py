@@ -27,7 +27,10 @@ class Report(models.Model):
     """
 
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Null once the reporter deleted their account: the report stays, for the moderators.
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reason = models.CharField(_("reason"), max_length=REASON_MAX)
     status = models.CharField(max_length=10, choices=ReportStatus.choices, default=ReportStatus.OPEN)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -88,6 +91,10 @@ class Action(models.TextChoices):
     READ_ONLY = "read_only", _("changed read-only mode")
     GRANT = "grant", _("granted a permission")
     REVOKE = "revoke", _("revoked a permission")
+    # Account recovery (forum/services/recovery.py): scope and target are the member.
+    RESET_BY_EMAIL = "reset_by_email", _("reset a password by e-mail")
+    RESET_LINK = "reset_link", _("made a password reset link")
+    RESET_BY_LINK = "reset_by_link", _("reset a password with a link")
 
 
 class ModerationEvent(models.Model):

@@ -65,6 +65,10 @@ class Profile(models.Model):
     display_name = models.CharField(_("display name"), max_length=40)
     # The case-folded form: two display names with one key are one name.
     display_name_key = models.CharField(max_length=160, unique=True, editable=False)
+    # The confusable skeleton (forum.names): a name whose skeleton another member holds is
+    # refused by the services. Not unique: members who already looked alike before this
+    # column existed keep their names (see migration 0007).
+    display_name_skeleton = models.CharField(max_length=320, db_index=True, editable=False, default="")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="profiles", verbose_name=_("organisation"),
@@ -128,3 +132,19 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.used_at is None and self.expires_at > timezone.now()
+
+
+class SessionRecord(models.Model):
+    """What a member sees of one of their sessions on the sessions page (issue 13, item 2):
+    an opaque id, a device class (forum/user_agents.py, never the user agent), and the
+    hours it began and was last seen. Never an address. The session itself is Django's."""
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_records")
+    session_key = models.CharField(max_length=40, unique=True)
+    device = models.CharField(max_length=40)
+    created_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_seen_at", "-created_at"]

@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 
 from forum import checks, permissions
 from forum.errors import NotFound
+from forum.former import person_of
 from forum.models import Category, ModerationEvent, Post, PostReport, ReportStatus, Status, Thread
 
 AUTHOR = ("author__profile",)
@@ -143,7 +144,7 @@ def serialise_post(post: Post) -> dict:
     return {
         "id": post.public_id,
         "thread": post.thread.public_id,
-        "author": {"id": post.author.profile.public_id, "name": post.author.profile.display_name},
+        "author": person_of(post.author),  # a former member: id null
         "body_html": post.body_html,
         "created": post.created_at.isoformat().replace("+00:00", "Z"),
         "edited": post.edited_at.isoformat().replace("+00:00", "Z") if post.edited_at else None,

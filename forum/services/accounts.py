@@ -17,7 +17,9 @@ from forum.models import Invitation, Organisation, Profile, StandingScope
 from forum.models.people import (
     DIASPORA_GROUP, IN_COUNTRY_GROUP, MEMBERS_GROUP, RESERVED_GROUP_NAMES, Location,
 )
-from forum.names import display_name_key, normalise_display_name
+from forum.names import display_name_key, display_name_skeleton, normalise_display_name
+from forum.services.leaving import check_username_free
+from forum.services import member_sessions
 from forum.services.standing import standing_changed
 from realtime import broadcast
 
@@ -90,8 +92,8 @@ def join_with_invitation(
             raise InvitationInvalid
         if User.objects.filter(username__iexact=username).exists():
             raise ValidationError(_("This username is taken."), code="username_taken")
-        if Profile.objects.filter(display_name_key=display_name_key(name)).exists():
-            raise ValidationError(_("This display name is taken."), code="display_name_taken")
+        check_username_free(username, now)  # given up by a member who left, less than 90 days ago
+        name_fields = _free_display_name(name)
         user = User(username=User.normalize_username(username))
         user.full_clean(exclude=["password"])
         password_validation.validate_password(password, user)
@@ -107,8 +109,7 @@ def join_with_invitation(
             with transaction.atomic():
                 Profile.objects.create(
                     user=user,
-                    display_name=name,
-                    display_name_key=display_name_key(name),
+                    **name_fields,
                     organisation=invitation.organisation,
                     location=location,
                     language=language if language in ("ar", "en") else "ar",
@@ -127,14 +128,15 @@ def create_member(
 ) -> User:
     """Create a member without an invitation (command line, demo data and tests)."""
     name = normalise_display_name(display_name)
+    check_username_free(username)  # given up by a member who left, less than 90 days ago
     with transaction.atomic():
+        name_fields = _free_display_name(name)
         if is_superuser:
             user = User.objects.create_superuser(username=username, password=password)
         else:
             user = User.objects.create_user(username=username, password=password)
         Profile.objects.create(
-            user=user, display_name=name, display_name_key=display_name_key(name),
-            organisation=organisation, location=location, language=language,
+            user=user, **name_fields, organisation=organisation, location=location, language=language,
             invited_by=invited_by,
         )
         sync_groups(user)
@@ -158,13 +160,32 @@ def _store(profile: Profile, **values) -> Profile:
     return profile
 
 
-def set_display_name(profile: Profile, display_name: str) -> Profile:
-    """Rename a member; refused when the name is another member's (forum.names)."""
-    name = normalise_display_name(display_name)
-    key = display_name_key(name)
-    if Profile.objects.filter(display_name_key=key).exclude(pk=profile.pk).exists():
+def _free_display_name(name: str, *, profile: Profile | None = None) -> dict[str, str]:
+    """The stored fields of a normalised name, or ValidationError when another member's
+    name is this one (`display_name_key`) or looks like it (`display_name_skeleton`).
+
+    Call it inside the transaction that stores the name. The key is unique in the
+    database; the skeleton is only indexed (members who looked alike before it existed
+    keep their names), so this check is what refuses a look-alike. A member whose new name
+    keeps their own skeleton is not refused for a look-alike they already had.
+    """
+    key, skeleton = display_name_key(name), display_name_skeleton(name)
+    others = Profile.objects.exclude(pk=profile.pk) if profile else Profile.objects.all()
+    if others.filter(display_name_key=key).exists():
         raise ValidationError(_("This display name is taken."), code="display_name_taken")
-    return _store(profile, display_name=name, display_name_key=key)
+    unchanged = profile is not None and profile.display_name_skeleton == skeleton
+    if not unchanged and others.filter(display_name_skeleton=skeleton).exists():
+        raise ValidationError(
+            _("This display name looks like another member's."), code="display_name_lookalike"
+        )
+    return {"display_name": name, "display_name_key": key, "display_name_skeleton": skeleton}
+
+
+def set_display_name(profile: Profile, display_name: str) -> Profile:
+    """Rename a member; refused when the name is, or looks like, another member's (forum.names)."""
+    name = normalise_display_name(display_name)
+    with transaction.atomic():
+        return _store(profile, **_free_display_name(name, profile=profile))
 
 
 def set_language(profile: Profile, language: str) -> Profile:
@@ -266,6 +287,7 @@ def log_out(request) -> None:
     """End this session and close its open sockets with 4401."""
     session_key, user = request.session.session_key, request.user
     logout(request)
+    member_sessions.forget(session_key)
     if session_key:
         broadcast.close_sockets(broadcast.session_group(session_key), broadcast.SESSION_ENDED)
     if user.is_authenticated:  # the order above may be lost: every process re-checks
@@ -280,6 +302,9 @@ def password_changed(*, user: User, old_session_key: str | None, new_session_key
         # Published first, so a socket of this session learns its new key before the
         # order to re-check reaches it on the same channel.
         broadcast.publish(broadcast.session_group(old_session_key), "session.rekeyed", key=new_session_key)
+        member_sessions.rekeyed(old_key=old_session_key, new_key=new_session_key)
+    # The other sessions no longer match the password: they go, with their records.
+    member_sessions.end_other_sessions(user=user, keep_session_key=new_session_key)
     sessions_changed(user)
 
 

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from forum import permissions
-from forum.errors import Forbidden
 from forum.models import Action, StandingScope
 from forum.services.audit import record_moderation_event
 from forum.services.standing import standing_changed

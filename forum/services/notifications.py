@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from forum import permissions
+from forum.former import name_of
 from forum.models import (
     Follow, FollowLevel, Notification, NotificationKind, Post, Status,
 )
@@ -62,7 +63,7 @@ def isolate(text: str) -> str:
 
 
 def _text(kind: str, post: Post) -> str:
-    name, title = isolate(post.author.profile.display_name), isolate(Truncator(post.thread.title).chars(80))
+    name, title = isolate(name_of(post.author)), isolate(Truncator(post.thread.title).chars(80))
     return {
         NotificationKind.MENTION: _("%(name)s mentioned you in “%(title)s”"),
         NotificationKind.REPLY: _("%(name)s replied to you in “%(title)s”"),
@@ -86,7 +87,7 @@ def notify_pending_post(post: Post) -> int:
     moderators = permissions.users_who_can_moderate(post.thread.category).exclude(pk=post.author_id)
     wanted = {pk: NotificationKind.POST for pk in moderators.values_list("pk", flat=True)}
     text = lambda kind: _("%(name)s's post in “%(title)s” awaits approval") % {  # noqa: E731
-        "name": isolate(post.author.profile.display_name), "title": isolate(Truncator(post.thread.title).chars(80))}
+        "name": isolate(name_of(post.author)), "title": isolate(Truncator(post.thread.title).chars(80))}
     return _deliver(wanted, post.thread.category, text, post.get_absolute_url(), f"pending:{post.public_id}",
                     check_view=False)
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from forum import checks
 from forum.errors import DomainError, NotFound
+from forum.former import name_of
 from forum.forms import EditForm, ReasonForm, ReplyForm, ThreadForm
 from forum.http_errors import retry_headers, status_of
 from forum.models import Status
@@ -83,7 +84,7 @@ def _quote(post) -> str:
     # The author's name is written without "@": quoting tells them as a reply, not a mention.
     lines = post.body_source.splitlines() or [""]
     quoted = "\n".join(f"> {line}" if line else ">" for line in lines)
-    return f"> **{post.author.profile.display_name}:**\n{quoted}\n\n"
+    return f"> **{name_of(post.author)}:**\n{quoted}\n\n"
 
 
 def _post_controls(user, post) -> SimpleNamespace | None:

@@ -178,7 +178,7 @@ def delete_message(*, by, room: Room, message_id: str) -> RoomMessage:
             _publish_on_commit(locked, protocol.message_event("message.deleted", message))
             if message.author_id != by.pk:  # a moderator's deletion
                 record_moderation_event(actor=by, action=Action.DELETE, scope=locked, target=message)
-                _publish_on_commit(locked, protocol.moderation(Action.DELETE, profile=message.author.profile))
+                _publish_on_commit(locked, protocol.moderation(Action.DELETE, profile=getattr(message.author, "profile", None)))
             erasure.scrub_after_commit()  # after the broadcasts
     return message
 

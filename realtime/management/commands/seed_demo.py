@@ -21,3 +21,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for username, _name, location, _org, _language, role in demo.PEOPLE:
             self.stdout.write(f"  {username:<10} {role:<10} {location}")
+        self.stdout.write(
+            "Moderators and admins moderate only after setting up a second step "
+            "(an authenticator app or a security key) at /accounts/two-factor/."
+        )
