@@ -181,6 +181,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # A session lives this long unused (forum/services/member_sessions.py: saved once an hour
 # while in use, and Django's expiry counts from the last save).
 SESSION_COOKIE_AGE = 60 * 60 * 24 * int(os.environ.get("MAJLIS_SESSION_IDLE_DAYS", "14"))
+# How many open (unused, unexpired) invitations an organisation's lead may hold at once.
+MAJLIS_OPEN_INVITATIONS_PER_LEAD = int(os.environ.get("MAJLIS_OPEN_INVITATIONS_PER_LEAD", "10"))
 # Quick exit (issue 13, item 3): where it lands, and for how long afterwards this browser
 # is sent there from any Majlis page, so that Back shows nothing of Majlis.
 MAJLIS_QUICK_EXIT_URL = os.environ.get("MAJLIS_QUICK_EXIT_URL", "/weather/")

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from config import views
-from forum.views import accounts, following, login, moderation, sessions, two_factor
+from forum.views import accounts, following, login, manage, moderation, sessions, two_factor
 from forum.views import leaving, recovery
 
 urlpatterns = [
@@ -39,6 +39,13 @@ urlpatterns = [
     path("moderation/log/", views.moderation_log, name="moderation_log"),
     re_path(r"^moderation/messages/(?P<public_id>[\w-]+)/(?P<action>resolve|dismiss)/$",
             moderation.report_action, name="message_report_action"),
+    path("manage/", manage.manage, name="manage"),
+    path("manage/places/", manage.create_place, name="manage_places"),
+    path("manage/places/<str:spec>/", manage.place, name="manage_place"),
+    path("manage/grants/", manage.change_grant, name="manage_grants"),
+    path("manage/members/", manage.member, name="manage_member"),
+    path("manage/bans/", manage.ban, name="manage_bans"),
+    path("manage/bans/lift/", manage.lift_ban, name="manage_bans_lift"),
     path("", include("forum.urls")),
     path("", include("realtime.urls")),
     path("admin/", admin.site.urls),

@@ -105,6 +105,41 @@ def check_manage_categories(user) -> None:
     permissions.check_coalition_admin(user, _("Only coalition admins can create or change categories."))
 
 
+def check_manage(user) -> None:
+    """The coalition's own pages (/manage/): 404 to anyone but a coalition admin, as if
+    they did not exist; an admin whose session used no second factor is sent to use it."""
+    if user is None or not (user.is_authenticated and user.is_active and user.is_superuser):
+        raise NotFound()
+    permissions.check_second_factor(user)
+
+
+# Organisations ----------------------------------------------------------------------------
+
+LEAD = "forum.lead_organisation"
+
+
+def check_invite(user, organisation) -> None:
+    """Coalition admins invite into any organisation (or none); an organisation's leads
+    into theirs; nobody else."""
+    if user is None or not (user.is_authenticated and user.is_active):
+        raise Forbidden(_("Only the leads of an organisation and coalition admins can invite into it."))
+    if user.is_superuser:
+        permissions.check_second_factor(user)
+        return
+    if organisation is None or not user.has_perm(LEAD, organisation):
+        raise Forbidden(_("Only the leads of an organisation and coalition admins can invite into it."))
+
+
+def check_revoke_invitation(user, invitation) -> None:
+    """Its maker or a coalition admin takes back an invitation nobody used."""
+    if invitation.used_at is not None:
+        raise Forbidden(_("This invitation was used already."))
+    if user.is_superuser:
+        permissions.check_second_factor(user)
+    elif invitation.created_by_id != user.pk:
+        raise NotFound()
+
+
 # Threads --------------------------------------------------------------------------------
 
 def check_view_thread(user, thread: Thread) -> None:

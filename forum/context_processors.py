@@ -1,15 +1,20 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from forum import permissions
 from forum.selectors.notifications import unread_count
 
 
 def unread_notifications(request):
-    """The header's unread count: one query, on first use, however often a page reads it."""
+    """The header's unread count: one query, on first use, however often a page reads it;
+    and whether to show the Moderation link (only to members who moderate something)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": SimpleLazyObject(lambda: unread_count(user))}
+    return {
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
+        "moderates": SimpleLazyObject(lambda: permissions.moderates_anything(user)),
+    }
 
 
 def quick_exit(request):

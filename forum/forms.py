@@ -39,11 +39,19 @@ class JoinForm(BaseUserCreationForm):
 
 
 class InvitationForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.all(), required=False,
+    """DESIGN.md: POST `org` (an organisation's slug) and `days`. `organisations` are those
+    the inviter may invite into; a coalition admin may also invite into none."""
+
+    org = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none(), to_field_name="slug", required=False,
         empty_label=_("No organisation"),
     )
     days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=90, initial=7)
+
+    def __init__(self, *args, organisations, allow_none: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = organisations
+        self.fields["org"].required = not allow_none
 
 
 class LanguageForm(forms.Form):

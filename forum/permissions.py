@@ -219,14 +219,20 @@ def check_second_factor(user, obj: Model | None = None) -> None:
     the refusal says what to do instead of "only moderators can"."""
     if second_factor.used(user) or user is None or not user.is_authenticated or not user.is_active:
         return
-    if obj is not None:
-        holds = MODERATE in granted_verbs(user, obj)
-    else:
-        holds = user.is_superuser or any(
-            _objects_for(user, model.objects.all(), MODERATE).exists() for model in GRANTABLE.values()
-        )
+    holds = MODERATE in granted_verbs(user, obj) if obj is not None else moderates_anything(user)
     if holds:
         raise SecondFactorRequired()
+
+
+def moderates_anything(user) -> bool:
+    """Does the member hold `moderate` on any place (a second factor used or not: the header's
+    Moderation link leads a moderator without one to set it up)?"""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    places = [_objects_for(user, model.objects.all(), MODERATE).values_list("pk") for model in GRANTABLE.values()]
+    return bool(places) and places[0].union(*places[1:]).exists()  # one query for every kind of place
 
 
 def check_coalition_admin(user, refusal: str) -> None:

@@ -1,3 +1,4 @@
+from .bans import SiteBan
 from .content import (
     Category, CategoryGroupObjectPermission, CategoryUserObjectPermission, Post, PostRevision,
     Status, Thread,
@@ -16,5 +17,5 @@ __all__ = [
     "DigestFrequency", "DigestSent", "Follow", "FollowLevel", "Invitation", "ModerationEvent",
     "Notification", "NotificationKind", "Organisation", "PasswordResetLink", "PasswordResetRequest",
     "Post", "PostReport", "PostRevision", "Profile", "RecoveryCode", "RecoveryCodes", "ReportStatus",
-    "RetiredUsername", "SessionRecord", "StandingChange", "StandingScope", "Status", "Thread",
+    "RetiredUsername", "SessionRecord", "SiteBan", "StandingChange", "StandingScope", "Status", "Thread",
 ]

@@ -95,6 +95,9 @@ class Action(models.TextChoices):
     RESET_BY_EMAIL = "reset_by_email", _("reset a password by e-mail")
     RESET_LINK = "reset_link", _("made a password reset link")
     RESET_BY_LINK = "reset_by_link", _("reset a password with a link")
+    # Coalition-wide (forum/services/site_bans.py): scope and target are the member.
+    SITE_BAN = "site_ban", _("banned a member from the whole coalition")
+    SITE_UNBAN = "site_unban", _("lifted a coalition-wide ban")
 
 
 class ModerationEvent(models.Model):

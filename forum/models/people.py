@@ -48,6 +48,8 @@ class Organisation(models.Model):
         ordering = ["slug"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        # Leads vouch for new members of their organisation (forum/checks.py, check_invite).
+        permissions = [("lead_organisation", _("Can invite people into the organisation"))]
 
     def __str__(self) -> str:
         return self.name
@@ -103,6 +105,8 @@ class Profile(models.Model):
 
 
 class Invitation(models.Model):
+    # Names the invitation on its maker's page (to take it back), never the token.
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
     # Only a hash of the token is stored: a copy of the database cannot be used to join.
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     organisation = models.ForeignKey(

@@ -132,7 +132,8 @@ def visible_events(user) -> QuerySet:
     from forum.selectors.notifications import in_visible_places
 
     return (
-        ModerationEvent.objects.filter(in_visible_places(user))
+        # Coalition-wide bans concern every place: every member sees them.
+        ModerationEvent.objects.filter(in_visible_places(user) | Q(action__in=["site_ban", "site_unban"]))
         .exclude(action__in=["grant", "revoke"])
         .select_related("actor__profile", "scope_type")
         .order_by("-created_at", "-id")

@@ -3,6 +3,7 @@
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, logout, password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import permissions
+from forum import checks, permissions
 from forum.errors import Forbidden
 from forum.ids import hash_token
 from forum.models import Invitation, Organisation, Profile, StandingScope
@@ -52,10 +53,25 @@ def rename_organisation(organisation: Organisation, *, name_ar: str, name_en: st
 def create_invitation(
     *, by: User, organisation: Organisation | None = None, days: int = 7
 ) -> tuple[Invitation, str]:
-    """A staff member makes a single-use invitation; returned with its token, shown once."""
-    if not (by.is_authenticated and by.is_active and by.is_staff):
-        raise Forbidden(_("Only staff can make invitations."))
-    return do_create_invitation(created_by=by, organisation=organisation, days=days)
+    """A coalition admin, or a lead of the organisation, makes a single-use invitation;
+    returned with its token, shown once. A lead holds at most MAJLIS_OPEN_INVITATIONS_PER_LEAD
+    open invitations at a time."""
+    checks.check_invite(by, organisation)
+    with transaction.atomic():
+        if not by.is_superuser:
+            open_ones = Invitation.objects.select_for_update().filter(
+                created_by=by, used_at__isnull=True, expires_at__gt=timezone.now())
+            if len(open_ones) >= settings.MAJLIS_OPEN_INVITATIONS_PER_LEAD:
+                raise ValidationError(_(
+                    "You have %(count)d open invitations: take one back, or wait until one is used or expires."
+                ) % {"count": len(open_ones)}, code="too_many")
+        return do_create_invitation(created_by=by, organisation=organisation, days=days)
+
+
+def revoke_invitation(*, by: User, invitation: Invitation) -> None:
+    """Take back an invitation nobody used: its link stops working at once."""
+    checks.check_revoke_invitation(by, invitation)
+    Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(expires_at=timezone.now())
 
 
 def do_create_invitation(

@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from forum import permissions
-from forum.models import Action, StandingScope
+from forum.models import Action, Organisation, StandingScope
 from forum.services.audit import record_moderation_event
 from forum.services.standing import standing_changed
 
+# An organisation's leads invite people into it (forum/checks.py, check_invite).
+LEAD = "lead_organisation"
 # What the audit log shows for a change made with `--system` instead of `--by ADMIN`.
 COMMAND_LINE = "command line"
 
@@ -47,7 +49,7 @@ def do_set_grant(*, actor, perm: str, obj: Model, to, granted: bool, via: str = 
     """`set_grant` without the admin check. `actor` None needs `via` (who, then)."""
     if actor is None and not via:
         raise ValueError("A grant or revoke without an actor must say who made it (via).")
-    if permissions.verb_of(perm, type(obj)) is None:
+    if permissions.verb_of(perm, type(obj)) is None and (perm, type(obj)) != (LEAD, Organisation):
         raise ValidationError(
             _("%(perm)s is not a permission of this kind of object.") % {"perm": perm}, code="perm"
         )

@@ -2,11 +2,10 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +14,8 @@ from django.views.decorators.http import require_POST
 from django.contrib.auth.decorators import login_required
 
 from forum.forms import InvitationForm, JoinForm, LanguageForm, ProfileForm
-from forum.selectors.accounts import open_invitation, recent_invitations
+from forum.selectors import accounts as selectors
+from forum.selectors.accounts import open_invitation
 from forum.services import accounts as services
 from forum.views.navigation import redirect_to_next
 
@@ -50,23 +50,34 @@ def join(request, token: str):
     return render(request, "forum/join.html", {"form": form}, status=status)
 
 
-@staff_member_required
+@login_required
 def invitations(request):
-    form = InvitationForm(request.POST or None)
+    """Invite someone into an organisation one leads (or, for a coalition admin, any), see
+    one's invitations and who joined through them, and take back one nobody used."""
+    organisations = selectors.organisations_to_invite_into(request.user)
+    if not request.user.is_superuser and not organisations.exists():
+        raise Http404  # only leads and coalition admins have this page
+    form = InvitationForm(request.POST or None, organisations=organisations, allow_none=request.user.is_superuser)
     new_url = None
+    if request.method == "POST" and "revoke" in request.POST:
+        invitation = selectors.invitation_of(request.user, request.POST["revoke"])
+        services.revoke_invitation(by=request.user, invitation=invitation)
+        messages.success(request, _("The invitation was taken back: its link no longer works."))
+        return HttpResponseRedirect(reverse("invitations"))
     if request.method == "POST" and form.is_valid():
-        _invitation, token = services.create_invitation(
-            by=request.user,
-            organisation=form.cleaned_data["organisation"],
-            days=form.cleaned_data["days"],
-        )
-        new_url = request.build_absolute_uri(reverse("join", args=[token]))
-        form = InvitationForm()
-    return render(
-        request,
-        "forum/invitations.html",
-        {"form": form, "new_url": new_url, "invitations": recent_invitations()},
-    )
+        try:
+            _invitation, token = services.create_invitation(
+                by=request.user, organisation=form.cleaned_data["org"], days=form.cleaned_data["days"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            new_url = request.build_absolute_uri(reverse("join", args=[token]))
+            form = InvitationForm(organisations=organisations, allow_none=request.user.is_superuser)
+    status = 400 if form.errors else 200
+    return render(request, "forum/invitations.html", {
+        "form": form, "new_url": new_url, "invitations": selectors.invitations_for(request.user),
+    }, status=status)
 
 
 def locked_out(request, original_response=None, credentials=None):

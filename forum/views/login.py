@@ -17,13 +17,15 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp import user_has_device
 
 from forum import second_factor
-from forum.services import factors
+from forum.services import factors, site_bans
 from forum.views.navigation import safe_url
 
 PENDING_KEY = "majlis_login_pending"
@@ -34,6 +36,17 @@ class LoginForm(AuthenticationForm):
     shared = forms.BooleanField(
         required=False, label=_("This device is shared: log me out when the browser closes"),
     )
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        ban = site_bans.ban_in_force(user)  # the password was right: saying why is no leak
+        if ban is not None:
+            if ban.until:
+                message = _("This account is banned from the coalition until %(until)s.") % {
+                    "until": date_format(timezone.localtime(ban.until), "DATETIME_FORMAT")}
+            else:
+                message = _("This account is banned from the coalition until a coalition admin lifts the ban.")
+            raise forms.ValidationError(message, code="banned")
 
 
 class TokenForm(forms.Form):

@@ -12,6 +12,7 @@ from forum import erasure
 from forum.models import Notification, Post, PostRevision, StandingScope
 from forum.services.standing import forget_old_standing_changes, standing_changed
 from realtime import checks
+from realtime.services.moderation import set_read_only, set_slow_mode
 from realtime.models import TOPIC_MAX, MessageReport, Room, RoomMessage
 from realtime.protocol import SLOW_MODE_MAX
 
@@ -106,3 +107,18 @@ def purge_expired(now=None) -> dict[str, int]:
     forget_old_standing_changes(now)
     erasure.vacuum(TEXT_MODELS)
     return deleted
+
+
+def change_room(
+    *, by, room: Room, name: str, topic: str, retention_days: int | None, slow_mode_seconds: int, read_only: bool,
+) -> Room:
+    """The coalition's place page: every setting of a room at once, or none. Slow mode
+    and read-only are moderation (recorded and announced to the room as when a moderator
+    sets them in the room), so they change only when they differ."""
+    with transaction.atomic():
+        update_room(by=by, room=room, name=name, topic=topic, retention_days=retention_days)
+        if slow_mode_seconds != room.slow_mode_seconds:
+            set_slow_mode(by=by, room=room, seconds=slow_mode_seconds)
+        if read_only != room.read_only:
+            set_read_only(by=by, room=room, on=read_only)
+    return room

@@ -127,13 +127,13 @@ def test_invite_command_prints_a_working_single_use_url(db, make_organisation, c
     assert client.get(path).status_code == 200
 
 
-def test_staff_page_makes_an_invitation_and_members_cannot_see_it(client_for, admin_user, member):
+def test_the_invitations_page_makes_an_invitation_and_members_cannot_see_it(client_for, admin_user, member):
     response = client_for(admin_user).post("/accounts/invitations/", {"days": 7})
     assert response.status_code == 200
     url = response.context["new_url"]
     assert "/accounts/join/" in url
     assert Invitation.objects.get().created_by == admin_user
-    assert client_for(member).get("/accounts/invitations/").status_code == 302  # to the admin login
+    assert client_for(member).get("/accounts/invitations/").status_code == 404  # only leads and coalition admins
     assert Invitation.objects.count() == 1
 
 
