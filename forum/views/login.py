@@ -88,6 +88,8 @@ def pending_login(request):
     if not pending or pending.get("until", 0) < time.time():
         return None, None
     user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None or site_bans.ban_in_force(user) is not None:  # banned since the password step
+        return None, None
     return user, pending
 
 

@@ -210,3 +210,15 @@ def test_the_pages_need_a_login():
     assert Client().get("/accounts/two-factor/").status_code == 302
     assert Client().get("/accounts/two-factor/qr.svg").status_code == 302
     assert Client().get("/accounts/login/verify/")["Location"] == "/accounts/login/"
+
+
+def test_a_member_banned_between_the_password_and_the_code_is_not_logged_in(member_with_password, client_for,
+                                                                             admin_user):
+    from forum.services.site_bans import ban_everywhere
+
+    key, _codes = enrol(client_for(member_with_password, second_factor=False))
+    client, _answer = log_in_with_password(member_with_password.username)
+    ban_everywhere(by=admin_user, member=member_with_password, reason="Threats", days=None)
+    answer = client.post("/accounts/login/verify/", {"token": code_for(key, offset=1)})
+    assert answer.status_code == 302 and answer["Location"] == "/accounts/login/"
+    assert "_auth_user_id" not in client.session
