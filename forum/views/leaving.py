@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from forum.accounts import password_confirmed
 from forum.services import export as export_service
 from forum.services import leaving as services
 
@@ -41,12 +42,20 @@ def _refused(form, error: ValidationError):
             form.add_error(field if field in form.fields else None, message)
 
 
+def _confirmed(request, form) -> bool:
+    """The password, counted by django-axes like a login (forum.accounts.password_confirmed)."""
+    if password_confirmed(request, form.cleaned_data["password"]):
+        return True
+    form.add_error("password", _("That password is not right."))
+    return False
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def export(request):
     form = PasswordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _confirmed(request, form):
         try:
             archive = export_service.export_member_data(user=request.user, password=form.cleaned_data["password"])
         except ValidationError as error:
@@ -64,7 +73,7 @@ def export(request):
 @require_http_methods(["GET", "POST"])
 def delete_account(request):
     form = DeleteAccountForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _confirmed(request, form):
         try:
             services.delete_account(
                 user=request.user, password=form.cleaned_data["password"], content=form.cleaned_data["content"],

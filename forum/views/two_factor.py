@@ -23,6 +23,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from forum import second_factor
+from forum.accounts import password_confirmed
 from forum.services import factors
 from forum.views.navigation import safe_url
 
@@ -61,6 +62,8 @@ def two_factor(request):
     if request.method != "POST":
         return _page(request)
     action, post = request.POST.get("action", "confirm"), request.POST
+    if action in ("recovery", "remove") and not password_confirmed(request, post.get("password", "")):
+        return _page(request, errors={"password": [_("Your password is not right.")]}, status=400)
     try:
         if action == "confirm":
             device, codes = factors.confirm_totp(request.user, post.get("token", ""))

@@ -5,6 +5,7 @@ import json
 import zipfile
 
 import pytest
+from django.test import Client
 
 from forum.models import Post
 from forum.services.content import reply, start_thread
@@ -91,3 +92,16 @@ def test_a_wrong_password_sends_nothing(world, writer, client_for):
 def test_export_needs_a_logged_in_member(client, db):
     response = client.post("/accounts/export/", {"password": "x"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_guessing_the_password_on_the_export_page_is_stopped_like_a_login(client_for, make_member, password, settings):
+    """A session in someone else's hands cannot be used to guess the password without
+    limit: django-axes counts the wrong ones as failed logins."""
+    settings.AXES_FAILURE_LIMIT = 3
+    guessed = make_member("guessed", display_name="Guessed")
+    client = client_for(guessed)
+    answers = [client.post("/accounts/export/", {"password": f"wrong {n}"}).status_code for n in range(3)]
+    assert answers == [400, 400, 429]  # the third reaches the limit: axes' lockout page
+    locked = client.post("/accounts/export/", {"password": password})  # the right one, too late
+    assert locked.status_code == 429 and locked["Content-Type"].startswith("text/html")
+    assert Client().post("/accounts/login/", {"username": "guessed", "password": password}).status_code != 302
