@@ -49,4 +49,5 @@ def device_class(user_agent: str) -> str:
 def describe(device_class_code: str) -> str:
     """"Android phone, Chrome", in the active language."""
     device, _sep, browser = (device_class_code or "unknown:unknown").partition(":")
-    return f"{DEVICES.get(device, DEVICES['unknown'])}, {BROWSERS.get(browser, BROWSERS['unknown'])}"
+    return _("%(device)s, %(browser)s") % {
+        "device": DEVICES.get(device, DEVICES["unknown"]), "browser": BROWSERS.get(browser, BROWSERS["unknown"])}

@@ -36,7 +36,8 @@ class PlaceForm(forms.Form):
 
 
 class GrantForm(forms.Form):
-    action = forms.ChoiceField(choices=[("grant", gettext_lazy("Grant")), ("revoke", gettext_lazy("Revoke"))])
+    action = forms.ChoiceField(label=gettext_lazy("Change"),
+                               choices=[("grant", gettext_lazy("Grant")), ("revoke", gettext_lazy("Revoke"))])
     perm = forms.ChoiceField(label=gettext_lazy("Permission"), choices=[(p, p) for p in GRANT_PERMS])
     place = forms.CharField(label=gettext_lazy("Place"), max_length=80,
                             help_text=gettext_lazy("category:SLUG, room:SLUG or org:SLUG"))
