@@ -167,6 +167,7 @@ def check_delete_message(user, message: RoomMessage) -> None:
     _opened(user, message.room)
     _check_still_there(message)
     if message.author_id != user.pk and not _moderates(user, message.room):
+        permissions.check_second_factor(user, message.room)  # a moderator, but not in this session
         raise Forbidden(_("Only its author or a moderator can delete a message."))
 
 

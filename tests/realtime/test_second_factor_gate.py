@@ -63,3 +63,18 @@ async def test_the_room_page_offers_no_moderation_without_a_factor(moderator, ro
     without, with_factor = await database_sync_to_async(pages)()
     assert 'data-can-moderate="false"' in without
     assert 'data-can-moderate="true"' in with_factor
+
+
+async def test_deleting_someone_elses_message_without_a_factor_is_forbidden_with_the_reason(member, moderator, room,
+                                                                                            connect):
+    target = await connect(member)
+    await target.send({"type": "send", "body": "keep me", "client_id": "k"})
+    message = (await target.expect("message"))["message"]
+    client = await database_sync_to_async(logged_in_client)(moderator, second_factor=False)
+    mod = await connect(moderator, client=client)
+    await mod.send({"type": "delete", "id": message["id"]})
+    error = await mod.expect("error")
+    assert error["code"] == "forbidden"
+    with translation.override("en"):
+        assert error["detail"] == str(SecondFactorRequired.default_detail)
+    assert await database_sync_to_async(sanctions_and_events)() == (0, 0, 0)
