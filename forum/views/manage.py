@@ -3,6 +3,8 @@ coalition-wide bans. Each answers 404 to anyone but a coalition admin, POSTs inc
 (DESIGN.md), and writes only through the services the command line uses, so every
 change is recorded with its actor and announced to open sockets."""
 
+from functools import wraps
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -75,16 +77,25 @@ def _page(request, *, place_form=None, grant_form=None, ban_form=None, status=20
     }, status=status)
 
 
+def coalition_only(view):
+    """Before anything else (the method too): 404 to anyone but a coalition admin."""
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        checks.check_manage(request.user)
+        return view(request, *args, **kwargs)
+    return checked
+
+
 def _refused(form, error: ValidationError) -> None:
     for field, texts in (error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]):
         for text in texts:
             form.add_error(field if field in form.fields else None, text)
 
 
+@coalition_only
 @never_cache
 @require_http_methods(["GET"])
 def manage(request):
-    checks.check_manage(request.user)
     return _page(request)
 
 
@@ -102,10 +113,9 @@ def _submit(request, form: forms.Form, slot: str, act, done: str):
     return _page(request, **{slot: form}, status=400)
 
 
+@coalition_only
 @require_POST
 def create_place(request):
-    checks.check_manage(request.user)
-
     def make(data):
         create = content.create_category if data["kind"] == "category" else rooms.create_room
         create(by=request.user, slug=data["slug"], name=data["name"])
@@ -114,10 +124,9 @@ def create_place(request):
                    _("Made. Nobody can see it until you grant someone view."))
 
 
+@coalition_only
 @require_POST
 def change_grant(request):
-    checks.check_manage(request.user)
-
     def change(data):
         grants.set_grant(by=request.user, perm=data["perm"], obj=parse_place(data["place"]),
                          to=parse_holder(data["holder"]), granted=data["action"] == "grant")
@@ -126,10 +135,9 @@ def change_grant(request):
                    _("Done: the change is in the audit log, and open pages follow it at once."))
 
 
+@coalition_only
 @require_POST
 def ban(request):
-    checks.check_manage(request.user)
-
     def ban_member(data):
         site_bans.ban_everywhere(by=request.user, member=_member(data["username"]), reason=data["reason"],
                                  days=data["days"])
@@ -138,9 +146,9 @@ def ban(request):
                    _("Banned from every place. Their sessions have ended."))
 
 
+@coalition_only
 @require_POST
 def lift_ban(request):
-    checks.check_manage(request.user)
     try:
         site_bans.lift_ban(by=request.user, member=_member(request.POST.get("username", "")))
     except ValidationError as error:
@@ -157,12 +165,12 @@ def _member(username: str):
     return member
 
 
+@coalition_only
 @never_cache
 @require_http_methods(["GET", "POST"])
 def place(request, spec: str):
     """One place: its settings (changed through the same services as the command line),
     and who can view it (members per group; every name on request)."""
-    checks.check_manage(request.user)
     place = selectors.place_by_spec(spec)
     is_room = isinstance(place, Room)
     form_class = RoomSettingsForm if is_room else CategorySettingsForm
@@ -188,10 +196,10 @@ def place(request, spec: str):
     }, status=400 if form.errors else 200)
 
 
+@coalition_only
 @never_cache
 def member(request):
     """What one member can view, post in and moderate, and through which grant."""
-    checks.check_manage(request.user)
     username = request.GET.get("username", "").strip()
     member = selectors.member_by_username(username) if username else None
     return render(request, "manage/member.html", {

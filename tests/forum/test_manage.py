@@ -49,6 +49,7 @@ def test_everyone_but_a_coalition_admin_gets_404_everywhere_and_changes_nothing(
         assert "Aden secret room" not in answer.content.decode()
     for path, data in MANAGE_POSTS.items():
         assert client.post(path, data).status_code == 404, path
+        assert client.get(path).status_code == 404, path  # not 405: nothing tells that it exists
     assert not Room.objects.filter(slug="leak").exists()
     assert ModerationEvent.objects.count() == events
     assert not SiteBan.objects.exists()
