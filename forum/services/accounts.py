@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum import checks, permissions
-from forum.errors import Forbidden
 from forum.ids import hash_token
 from forum.models import Invitation, Organisation, Profile, StandingScope
 from forum.models.people import (

@@ -89,7 +89,6 @@ def test_a_wrong_code_confirms_nothing(member_with_password, client_for):
 
 def test_login_asks_for_the_code_after_the_password_and_logs_in_only_then(member_with_password, client_for):
     key, _codes = enrol(client_for(member_with_password, second_factor=False))
-    time.sleep(0)  # the enrolment's code is spent; the login below uses the next window's
     client, answer = log_in_with_password(member_with_password.username, next="/following/")
     assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/verify/")
     assert "_auth_user_id" not in client.session  # the password alone opens nothing
