@@ -339,6 +339,7 @@ MAJLIS_PACE = {
     "reply": (5, 5),
     "thread": (3, 60),
     "report": (10, 600),
+    "reset_request": (3, 60 * 60),  # per e-mail address, known or not
 }
 # typing is passed on at most once per this many seconds.
 MAJLIS_TYPING_INTERVAL = 3

@@ -20,7 +20,9 @@ from django.utils.translation import ngettext
 from forum.errors import RateLimited
 
 REPLY, THREAD, ROOM_MESSAGE, REPORT = "reply", "thread", "room_message", "report"
-KINDS = (REPLY, THREAD, ROOM_MESSAGE, REPORT)
+# Asks for a password reset by e-mail, counted per address (forum/services/recovery.py).
+RESET_REQUEST = "reset_request"
+KINDS = (REPLY, THREAD, ROOM_MESSAGE, REPORT, RESET_REQUEST)
 
 
 def limit(kind: str) -> tuple[int, int]:
@@ -39,6 +41,8 @@ def _too_many(kind: str, count: int, seconds: int) -> str:
                                "At most %(count)d messages in %(seconds)d seconds.", count),
         REPORT: ngettext("At most %(count)d report in %(seconds)d seconds.",
                          "At most %(count)d reports in %(seconds)d seconds.", count),
+        RESET_REQUEST: ngettext("At most %(count)d reset request for one address in %(seconds)d seconds.",
+                                "At most %(count)d reset requests for one address in %(seconds)d seconds.", count),
     }
     return texts[kind] % {"count": count, "seconds": seconds}
 

@@ -13,18 +13,15 @@ in the admin):
   invitation, only a hash of its token is stored, and it lasts 24 hours.
 """
 
-import math
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import permissions
-from forum.errors import RateLimited
+from forum import pace, permissions
 from forum.ids import hash_token
 from forum.models import Action, PasswordResetLink, PasswordResetRequest
 from forum.services.audit import record_moderation_event
@@ -33,17 +30,10 @@ from forum.services import member_sessions
 User = get_user_model()
 
 RESET_LINK_LASTS = timedelta(hours=24)
-# Per address: at most this many e-mail resets asked in this many seconds.
-DEFAULT_RESET_PACE = (3, 60 * 60)
 
 
 class ResetLinkInvalid(Exception):
     """Unknown, used and expired links are one error: which one is nobody's business."""
-
-
-def _reset_pace() -> tuple[int, int]:
-    count, seconds = getattr(settings, "MAJLIS_RESET_PACE", DEFAULT_RESET_PACE)
-    return int(count), int(seconds)
 
 
 def address_key(email: str) -> str:
@@ -56,25 +46,21 @@ def count_reset_request(email: str, now=None) -> None:
     Counted whether or not a member has the address, so a refusal tells nothing either;
     a refused ask stores nothing (as forum/pace.py does for writing)."""
     now = now or timezone.now()
-    count, seconds = _reset_pace()
+    count, _seconds = pace.limit(pace.RESET_REQUEST)
     key = address_key(email)
     with transaction.atomic():
         nth_latest = (
-            PasswordResetRequest.objects.filter(address_hash=key, created_at__gt=now - timedelta(seconds=seconds))
+            PasswordResetRequest.objects.filter(address_hash=key, created_at__gt=pace.window_start(pace.RESET_REQUEST, now))
             .order_by("-created_at").values_list("created_at", flat=True)[count - 1:count].first()
         )
-        if nth_latest is not None:
-            wait = (nth_latest + timedelta(seconds=seconds) - now).total_seconds()
-            raise RateLimited(math.ceil(wait), _(
-                "Too many reset requests for this address. Please wait before asking again."
-            ))
+        pace.check_pace(pace.RESET_REQUEST, nth_latest=nth_latest, now=now)
         PasswordResetRequest.objects.create(address_hash=key, created_at=now)
 
 
 def forget_old_reset_requests(now=None) -> int:
     """Asks older than the pace's window, and links that ended a day ago (`purge_expired`)."""
     now = now or timezone.now()
-    requests = PasswordResetRequest.objects.filter(created_at__lt=now - timedelta(seconds=_reset_pace()[1])).delete()[0]
+    requests = PasswordResetRequest.objects.filter(created_at__lt=pace.window_start(pace.RESET_REQUEST, now)).delete()[0]
     links = PasswordResetLink.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()[0]
     return requests + links
 

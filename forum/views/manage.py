@@ -7,7 +7,6 @@ from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -18,14 +17,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from forum import checks
-from forum.errors import DomainError
+from forum.errors import DomainError, NotFound
 from forum.targets import parse_holder, parse_place
 from forum.selectors import coalition as selectors
 from forum.services import content, grants, site_bans
 from realtime.models import Room
 from realtime.services import rooms
 
-User = get_user_model()
 GRANT_PERMS = ("view_category", "post_in_category", "moderate_category", "view_room", "post_in_room",
                "moderate_room", "lead_organisation")
 
@@ -159,10 +157,11 @@ def lift_ban(request):
 
 
 def _member(username: str):
-    member = User.objects.select_related("profile").filter(username=username.strip()).first()
-    if member is None:
+    """The member a ban form names; a form error (not a 404) for a name nobody has."""
+    try:
+        return selectors.member_by_username(username.strip())
+    except NotFound:
         raise ValidationError({"username": ValidationError(_("No member has this username."), code="unknown")})
-    return member
 
 
 @coalition_only

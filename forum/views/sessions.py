@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from forum.middleware import EXIT_COOKIE
@@ -59,16 +58,12 @@ def sessions_page(request):
     return render(request, "registration/sessions.html", {"records": records})
 
 
-@csrf_exempt  # a stale form must never turn an exit into an error page naming Majlis; see below
 @require_POST
 def quick_exit(request):
-    """End this session at once and land on the neutral page (DESIGN.md: POST /accounts/exit/).
-
-    No CSRF check: the session cookie is SameSite=Lax, so another site's form cannot end
-    a member's session through this, and an expired token must not stop someone leaving
-    in a hurry. The browser is told to drop what Majlis stored, and, for a few minutes, to
-    see the neutral page instead of any Majlis page (forum.middleware.QuickExitMiddleware).
-    """
+    """End this session at once and land on the neutral page (DESIGN.md: POST /accounts/exit/,
+    CSRF's field and no other). The browser is told to drop what Majlis stored, and, for a
+    few minutes, to see the neutral page instead of any Majlis page
+    (forum.middleware.QuickExitMiddleware)."""
     services.log_out(request)
     response = HttpResponseRedirect(settings.MAJLIS_QUICK_EXIT_URL)
     response.status_code = 303  # "see other": the page that follows is fetched with GET

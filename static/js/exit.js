@@ -25,10 +25,11 @@ async function forgetStorage() {
 async function leave() {
   if (leaving) return;
   leaving = true;
+  const body = new FormData(form);  // its CSRF token, read before the page is emptied
   document.title = "";
   document.body.replaceChildren();  // nothing of the page stays on screen while we finish
   const ended = fetch(form.action, {
-    method: "POST", credentials: "same-origin", keepalive: true, redirect: "manual",
+    method: "POST", body, credentials: "same-origin", keepalive: true, redirect: "manual",
   }).catch(() => null);
   await forgetStorage();
   await Promise.race([ended, new Promise((done) => setTimeout(done, WAIT_FOR_SERVER_MS))]);

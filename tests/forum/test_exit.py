@@ -20,7 +20,7 @@ def test_the_exit_form_is_on_every_page(member, client_for):
 def test_the_exit_ends_the_session_and_lands_on_the_neutral_page(member, client_for):
     client = client_for(member)
     key = client.session.session_key
-    answer = client.post("/accounts/exit/")  # no CSRF token needed: a stale page must still get out
+    answer = client.post("/accounts/exit/")
     assert answer.status_code == 303 and answer["Location"] == "/weather/"
     assert answer["Clear-Site-Data"] == '"cache", "storage"'
     assert not Session.objects.filter(session_key=key).exists()
@@ -51,3 +51,16 @@ def test_after_an_exit_majlis_pages_show_the_neutral_page(member, client_for):
 def test_a_logged_in_members_pages_are_never_stored_by_the_browser(member, client_for):
     page = client_for(member).get("/")
     assert "no-store" in page["Cache-Control"]
+
+
+def test_the_exit_keeps_csrf_protection(member, client_for):
+    """Another site cannot end a member's session: the form's CSRF token is required."""
+    client = client_for(member)
+    client.handler.enforce_csrf_checks = True
+    key = client.session.session_key
+    assert client.post("/accounts/exit/").status_code == 403
+    assert Session.objects.filter(session_key=key).exists()
+    page = client.get("/").content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    assert client.post("/accounts/exit/", {"csrfmiddlewaretoken": token}).status_code == 303
+    assert not Session.objects.filter(session_key=key).exists()
