@@ -9,6 +9,7 @@ turns on every transport protection and refuses to start without `SECRET_KEY` an
 import hashlib
 import os
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "django_otp_webauthn",
     "forum",
     "realtime",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +130,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # text leaves the file once the WAL is checkpointed (forum/erasure.py).
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;",
     }
+    # The locked pysqlite3-binary (Linux on x86_64) brings SQLite 3.51 where Debian has
+    # 3.40: its FTS5 `secure-delete` takes a deleted text's words out of the search index
+    # at once (search/index.py). Swapped in before Django's SQLite backend is first imported.
+    try:
+        import pysqlite3
+        import pysqlite3.dbapi2
+    except ImportError:
+        pass
+    else:
+        sys.modules["sqlite3"], sys.modules["sqlite3.dbapi2"] = pysqlite3, pysqlite3.dbapi2
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -48,5 +48,6 @@ urlpatterns = [
     path("manage/bans/lift/", manage.lift_ban, name="manage_bans_lift"),
     path("", include("forum.urls")),
     path("", include("realtime.urls")),
+    path("", include("search.urls")),
     path("admin/", admin.site.urls),
 ]

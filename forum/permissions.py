@@ -262,6 +262,47 @@ def _objects_for(user, queryset: QuerySet, verb: str) -> QuerySet:
     )
 
 
+def ids_sql(user, model: type[Model], verb: str = VIEW) -> tuple[str, list]:
+    """`objects_for(user, model.objects.all(), verb)` as a subquery of ids, (SQL, params),
+    for a statement written in SQL (the search's). The same rule, without building
+    guardian's querysets, which costs ~10 ms of Python per kind of place and per call.
+
+    Only a model whose grants live in its own direct tables; a coalition admin gets every
+    row, a member their own grants and their groups'; nobody gets `moderate` without a
+    second factor used in the session.
+    """
+    table, pk = sql.table(model), sql.column(model, model._meta.pk.name)
+    if user is None or not user.is_authenticated or not user.is_active or (
+        verb == MODERATE and not second_factor.used(user)
+    ):
+        return f"SELECT {pk} FROM {table} WHERE 1 = 0", []
+    if user.is_superuser:
+        return f"SELECT {pk} FROM {table}", []
+    wanted = [codename(MODERATE, model)] + ([codename(VIEW, model)] if verb == VIEW else [])
+    content_type = ContentType.objects.get_for_model(model).pk  # cached by Django after the first
+    marks = ", ".join(["%s"] * len(wanted))
+    return _ids_sql(model).format(marks=marks), [user.pk, content_type, *wanted, user.pk, content_type, *wanted]
+
+
+@cache
+def _ids_sql(model: type[Model]) -> str:
+    """The ids of a model's objects on which a user holds one of some codenames ({marks})."""
+    by_user, by_group = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
+    membership = by_user._meta.get_field("user").related_model.groups.through
+    table, column = sql.table, sql.column
+    codename_, id_, type_ = (column(Permission, f) for f in ("codename", "id", "content_type"))
+    return f"""
+        SELECT g.{column(by_user, "content_object")} FROM {table(by_user)} g
+        JOIN {table(Permission)} p ON p.{id_} = g.{column(by_user, "permission")}
+        WHERE g.{column(by_user, "user")} = %s AND p.{type_} = %s AND p.{codename_} IN ({{marks}})
+        UNION
+        SELECT g.{column(by_group, "content_object")} FROM {table(by_group)} g
+        JOIN {table(Permission)} p ON p.{id_} = g.{column(by_group, "permission")}
+        JOIN {table(membership)} m ON m.{column(membership, "group")} = g.{column(by_group, "group")}
+        WHERE m.{column(membership, "user")} = %s AND p.{type_} = %s AND p.{codename_} IN ({{marks}})
+    """
+
+
 def get_visible(user, queryset: QuerySet, **lookup) -> Model:
     """One object the user may view, or Http404 — missing and forbidden look the same."""
     obj = queryset.filter(**lookup).first()

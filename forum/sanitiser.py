@@ -205,3 +205,16 @@ def render_markdown(source: str, mentions: dict[str, str] | None = None) -> str:
     path of their page; every other "@name" stays plain text.
     """
     return clean_html(_md.render(source, {"mentions": mentions or {}}))
+
+
+def highlighted(pieces: Sequence[tuple[str, bool]]) -> str:
+    """Plain text pieces as HTML: each escaped, those marked True inside ``<mark>``.
+
+    Search snippets (search/snippets.py) are cut from the text a reader sees; this is the
+    one place they become markup, so nothing of the source's HTML survives but the marks.
+    """
+    from html import escape
+
+    from django.utils.safestring import mark_safe
+
+    return mark_safe("".join(f"<mark>{escape(text)}</mark>" if hit else escape(text) for text, hit in pieces))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("t/<str:public_id>/move/", moderation.move_thread, name="move_thread"),
     re_path(r"^t/(?P<public_id>[\w-]+)/(?P<action>lock|unlock|pin|unpin)/$", moderation.thread_action,
             name="thread_action"),
+    path("p/<str:public_id>/", content.post, name="post"),
     path("p/<str:public_id>/edit/", content.edit_post, name="edit_post"),
     path("p/<str:public_id>/report/", content.report_post, name="report_post"),
     re_path(r"^p/(?P<public_id>[\w-]+)/(?P<action>hide|unhide|approve|reject)/$", moderation.post_action,

@@ -13,6 +13,7 @@ from forum.models import Follow
 from realtime import broadcast, protocol
 from realtime.models import Room, RoomMessage
 from realtime.selectors import visible_rooms
+from search import index as search_index
 
 
 def _unseen_place() -> str:
@@ -52,6 +53,7 @@ def erase(user) -> None:
         Room.objects.filter(pk=room_pk).update(rev=F("rev") + len(pks))
         room = Room.objects.get(pk=room_pk)
         first_rev = room.rev - len(pks) + 1
+        search_index.forget_messages(pks)
         for offset, pk in enumerate(pks):
             RoomMessage.objects.filter(pk=pk).update(deleted=True, body_source="", body_html="", rev=first_rev + offset)
         for message in RoomMessage.objects.filter(pk__in=pks).select_related("room").order_by("rev"):

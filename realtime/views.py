@@ -23,6 +23,11 @@ from realtime import checks, protocol, selectors, services
 from realtime.models import BODY_MAX
 
 
+# Messages shown before and after the one a link (`?seq=`) points at, when it is older
+# than the live page's.
+HISTORY_AROUND = 20
+
+
 @login_required
 def room_list(request):
     rooms = selectors.visible_rooms(request.user)
@@ -35,7 +40,26 @@ def room_page(request, slug: str):
     if not can(checks.check_view_room, request.user, room):  # they see it, but a ban shuts them out
         ban = selectors.active_ban(room, request.user)
         return render(request, "realtime/room_banned.html", {"room": room, "ban": ban}, status=403)
+    seq = _seq(request.GET.get("seq"))
+    if seq is not None and seq <= room.seq - protocol.HISTORY_ON_CONNECT:
+        return _render_history(request, room, seq)
     return _render_room(request, room)
+
+
+def _seq(value: str | None) -> int | None:
+    """`?seq=<n>` (a link to one message, from search): a positive number, else ignored."""
+    return int(value) if value and value.isdigit() and len(value) < 19 else None
+
+
+def _render_history(request, room, seq: int):
+    """A message older than the live page shows: the messages around it, read-only and
+    without the live client (which shows the newest), with a way back to the newest."""
+    messages, _has_more = selectors.messages_before(room, before=seq + HISTORY_AROUND + 1,
+                                                    limit=2 * HISTORY_AROUND + 1)
+    for message in messages:
+        message.room = room
+        message.allowed = {}
+    return render(request, "realtime/room_history.html", {"room": room, "room_messages": messages, "seq": seq})
 
 
 @login_required

@@ -81,6 +81,14 @@ def posts_in(user, thread: Thread, *, is_moderator: bool) -> QuerySet:
     return posts.order_by("created_at", "id")
 
 
+def page_of_post(user, post: Post, *, is_moderator: bool, per_page: int) -> int:
+    """The page of its thread (as `posts_in` lists it to this reader) that holds the post."""
+    before = posts_in(user, post.thread, is_moderator=is_moderator).filter(
+        Q(created_at__lt=post.created_at) | Q(created_at=post.created_at, id__lt=post.id)
+    ).count()
+    return before // per_page + 1
+
+
 def _post(public_id: str) -> Post | None:
     return Post.objects.select_related("thread__category", "author__profile").filter(public_id=public_id).first()
 

@@ -21,6 +21,7 @@ from forum.models.content import BODY_MAX, TITLE_MAX
 from forum.mentions import render_with_mentions
 from forum.services import notifications
 from forum.services.following import watch_what_i_write
+from search import index as search_index
 
 # Without a form token, the same text from the same author within this window is one post.
 RESUBMIT_WINDOW = timedelta(seconds=60)
@@ -109,6 +110,7 @@ def start_thread(
             )
             Thread.objects.filter(pk=thread.pk).update(last_post=post)
             thread.last_post = post
+            search_index.put_post(post, new=True, title=title)
             watch_what_i_write(user=author, thread=thread)
             _announce(post, mentioned)
     except IntegrityError:
@@ -145,6 +147,7 @@ def reply(
                 thread=thread, author=author, body_source=body, body_html=html, status=status,
                 submit_token=key, reply_to=reply_to,
             )
+            search_index.put_post(post, new=True)
             if status == Status.APPROVED:
                 _count_reply(thread, post)
             watch_what_i_write(user=author, thread=thread)
@@ -203,6 +206,7 @@ def edit_post(*, post: Post, by, body: str) -> Post:
         html, _mentioned = render_with_mentions(body)
         post.body_source, post.body_html, post.edited_at = body, html, timezone.now()
         post.save(update_fields=["body_source", "body_html", "edited_at"])
+        search_index.put_post(post)
         erasure.scrub_after_commit()  # the old text is kept in PostRevision only, for moderators
     return post
 

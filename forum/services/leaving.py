@@ -50,6 +50,7 @@ from forum.models import (
 )
 from forum.services import member_sessions
 from forum.services.notifications import isolate
+from search import index as search_index
 
 User = get_user_model()
 
@@ -123,6 +124,7 @@ def _erase_posts(user) -> None:
         removed_html = f'<p class="removed">{escape(_(REMOVED_POST))}</p>'
         removed_title = _(REMOVED_THREAD)
     PostRevision.objects.filter(post__author=user).delete()
+    search_index.forget_posts(Post.objects.filter(author=user).values_list("pk", flat=True))
     Post.objects.filter(author=user).update(body_source="", body_html=removed_html, hidden_reason="")
     for thread in Thread.objects.filter(author=user):
         _replace_in_notifications(

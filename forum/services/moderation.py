@@ -16,6 +16,7 @@ from forum.services.content import broadcast_post, replied_to_ids
 from forum.services.reports import handle_report  # noqa: F401 (the one for every kind, here too)
 from forum.services.standing import standing_changed
 from realtime import broadcast
+from search import index as search_index
 
 
 def _tell_author(post: Post, message: str, reason: str) -> None:
@@ -152,6 +153,7 @@ def move_thread(*, thread: Thread, by, to: Category, reason: str = "") -> Thread
     with transaction.atomic():
         origin = thread.category
         Thread.objects.filter(pk=thread.pk).update(category=to)
+        search_index.refresh_thread(thread.pk)
         # Its readers may not see the new category: their sockets re-check before another frame.
         standing_changed(StandingScope.THREAD, thread.public_id)
         # Recorded in both places, so readers of either category see where it went.

@@ -129,6 +129,19 @@ def thread(request, public_id: str):
 
 
 @login_required
+@require_http_methods(["GET"])
+def post(request, public_id: str):
+    """/p/<id>/: the page of its thread that holds the post, at the post (404 alike for a
+    missing post and one the reader may not see)."""
+    user = request.user
+    found = selectors.get_visible_post(user, public_id)
+    is_moderator = can(checks.check_moderate, user, found.thread.category)
+    page = selectors.page_of_post(user, found, is_moderator=is_moderator, per_page=POSTS_PER_PAGE)
+    url = found.thread.get_absolute_url() + (f"?page={page}" if page > 1 else "") + f"#p-{found.public_id}"
+    return HttpResponseRedirect(url)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def reply(request, public_id: str):
     user = request.user

@@ -22,6 +22,7 @@ from forum.services.audit import record_moderation_event
 from realtime import broadcast, checks, protocol, selectors
 from realtime.models import BODY_MAX, MessageReport, Room, RoomMessage
 from realtime.services.notify import notify_new_message
+from search import index as search_index
 
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -123,6 +124,7 @@ def post_message(*, author, room: Room, body: str, client_id: str) -> tuple[Room
                     room=locked, seq=locked.seq, rev=locked.rev, author=author, body_source=source,
                     body_html=html, created=now, client_id=client_id,
                 )
+                search_index.put_message(message, new=True)
                 _publish_on_commit(locked, protocol.message_event("message", message))
                 mentioned_ids = [profile.user_id for profile in mentioned]
                 transaction.on_commit(partial(notify_new_message, message, mentioned_ids))
@@ -152,6 +154,7 @@ def edit_message(*, by, room: Room, message_id: str, body: str) -> RoomMessage:
             ):
                 raise NotFound(_("That message is no longer here."))  # deleted meanwhile
             message.body_source, message.body_html, message.edited, message.rev = source, html, now, locked.rev
+            search_index.put_message(message)
             _publish_on_commit(locked, protocol.message_event("message.edited", message))
             erasure.scrub_after_commit()  # after the broadcast: the text edited away leaves the disk
     return message
@@ -175,6 +178,7 @@ def delete_message(*, by, room: Room, message_id: str) -> RoomMessage:
             ):
                 raise NotFound(_("That message is no longer here."))
             message.deleted, message.body_source, message.body_html, message.rev = True, "", "", locked.rev
+            search_index.forget_messages([message.pk])
             _publish_on_commit(locked, protocol.message_event("message.deleted", message))
             if message.author_id != by.pk:  # a moderator's deletion
                 record_moderation_event(actor=by, action=Action.DELETE, scope=locked, target=message)

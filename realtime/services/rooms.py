@@ -15,11 +15,13 @@ from realtime import checks
 from realtime.services.moderation import set_read_only, set_slow_mode
 from realtime.models import TOPIC_MAX, MessageReport, Room, RoomMessage
 from realtime.protocol import SLOW_MODE_MAX
+from search import index as search_index
+from search.models import MessageText, PostText
 
 PURGE_BATCH = 1000
 # The tables whose rows hold members' text and lose it to purges, deletions and edits:
 # on PostgreSQL each purge_expired run (cron) vacuums them (forum/erasure.py).
-TEXT_MODELS = [RoomMessage, MessageReport, Post, PostRevision, Notification]
+TEXT_MODELS = [RoomMessage, MessageReport, Post, PostRevision, Notification, PostText, MessageText]
 
 
 def _clean(name: str, topic: str, retention_days: int | None, slow_mode_seconds: int) -> tuple[str, str]:
@@ -81,6 +83,7 @@ def delete_room(*, by, room: Room) -> None:
     with transaction.atomic():
         # The sockets re-check, find no room, and close as for a revoked grant.
         standing_changed(StandingScope.ROOM, room.slug)
+        search_index.forget_messages(RoomMessage.objects.filter(room=room).values_list("pk", flat=True))
         room.delete()
         erasure.scrub_after_commit()  # its messages' text leaves the disk too
 
@@ -101,6 +104,7 @@ def purge_expired(now=None) -> dict[str, int]:
         count = 0
         while batch := list(expired.values_list("pk", flat=True)[:PURGE_BATCH]):
             with transaction.atomic():
+                search_index.forget_messages(batch)
                 count += RoomMessage.objects.filter(pk__in=batch).delete()[1].get(RoomMessage._meta.label, 0)
                 erasure.scrub_after_commit()
         deleted[room.slug] = count

@@ -28,15 +28,24 @@ SCRIPT = textwrap.dedent(r"""
 
     # Debian builds SQLite with secure_delete on by default; upstream's default is off.
     # Every connection starts off here, as on most machines: Majlis must turn it on itself.
+    # (Both SQLite modules: config/settings.py swaps in pysqlite3's newer SQLite if installed.)
     import sqlite3.dbapi2
-    _connect = sqlite3.dbapi2.connect
+    modules = [sqlite3.dbapi2]
+    try:
+        import pysqlite3.dbapi2
+        modules.append(pysqlite3.dbapi2)
+    except ImportError:
+        pass
 
-    def connect_as_upstream_builds(*args, **kwargs):
-        opened = _connect(*args, **kwargs)
-        opened.execute("PRAGMA secure_delete = OFF")
-        return opened
+    def upstream_default(connect):
+        def connect_as_upstream_builds(*args, **kwargs):
+            opened = connect(*args, **kwargs)
+            opened.execute("PRAGMA secure_delete = OFF")
+            return opened
+        return connect_as_upstream_builds
 
-    sqlite3.dbapi2.connect = connect_as_upstream_builds
+    for module in modules:
+        module.connect = upstream_default(module.connect)
 
     import django
     django.setup()
@@ -94,7 +103,7 @@ SCRIPT = textwrap.dedent(r"""
         report["on_disk_before"] = on_disk()
         if scenario == "reader":
             # Another process reads (a page, a command) and holds its snapshot meanwhile.
-            reader = sqlite3.connect(database, isolation_level=None)
+            reader = connection.Database.connect(database, isolation_level=None)  # the SQLite Majlis runs
             reader.execute("BEGIN")
             reader.execute("SELECT count(*) FROM realtime_roommessage").fetchone()
         started = time.monotonic()

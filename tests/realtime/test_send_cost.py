@@ -21,8 +21,9 @@ from tests.realtime.conftest import logged_in_client
 
 # Session+user+profile, room+ban+mute, grants; SAVEPOINT (the test's transaction; BEGIN
 # in production), UPDATE counters, room+ban+mute under the lock, repeat, pace, INSERT,
-# RELEASE (COMMIT); after the commit: the room's followers. Lower it when a query goes.
-SEND_QUERIES = 11
+# the search index's row and (SQLite) its FTS5 entry, RELEASE (COMMIT); after the commit:
+# the room's followers. Lower it when a query goes.
+SEND_QUERIES = 13
 
 
 @pytest.fixture

@@ -1,0 +1,232 @@
+"""The search itself: matches, filtered in SQL by what the searcher may see now.
+
+First the places the searcher may view (and moderate) are read from the one permission
+module (`permissions.ids_sql`, `realtime.selectors.visible_room_ids_sql`): one query each.
+Then one statement finds the page of hits and counts them, whatever the number of hits
+or places, in two steps:
+
+1. The full-text index is asked for the words, AND the facets of the filters (place,
+   author, months: search/facets.py) when the search is narrowed, so the engine skips
+   what the filters exclude.
+2. Every hit is checked against the post or message as it is now, never a copy kept for
+   search: a post in a category they may view, neither it nor its thread rejected, and
+   unless they moderate the category neither hidden, each approved or their own; a
+   message in a room they may view (a room ban shuts them out), not deleted, and not
+   older than the room keeps messages, even before `purge_expired` ran.
+
+Ranking reads the newest CANDIDATES posts and the newest CANDIDATES messages that pass
+both (newest by id: ids follow the order of writing), and ranks those: FTS5's bm25 on
+SQLite, `ts_rank_cd` on PostgreSQL (negated, so that lower is better on both), newest
+first on a tie. A word found in nearly every text then costs what a rare one does; a
+search that matches more is told so ("more than …") and is narrowed by its filters
+(dates, place, author). The cap counts only what the searcher may see, so what others
+may see changes neither the results, nor their order, nor the count.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+from forum import permissions, sql
+from forum.models import Category, Post, Status, Thread
+from realtime.models import Room, RoomMessage
+from realtime.selectors import visible_room_ids_sql
+from search import facets as f
+from search.models import FTS_TABLES, MessageText, PostText
+from search.query import Query
+
+POST, MESSAGE = "post", "message"
+THREADS, MESSAGES = "threads", "messages"  # the `type` filter
+CANDIDATES = 1000  # of each kind: posts, messages
+
+
+@dataclass(frozen=True)
+class Filters:
+    place: str = ""  # a category's or a room's slug
+    author_id: int | None = None
+    since: date | None = None
+    until: date | None = None  # inclusive
+    kind: str = ""  # THREADS, MESSAGES or both
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    pk: int
+
+
+@dataclass(frozen=True)
+class Found:
+    hits: list[Hit]
+    total: int  # of the candidates
+    capped: bool  # more matched than CANDIDATES of a kind: `total` is a lower bound
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where the searcher may look, as ids: read once per search."""
+
+    categories: frozenset[int]
+    moderated: frozenset[int]  # categories they moderate (with a second factor used)
+    rooms: frozenset[int]  # rooms they may view, less those a ban shuts
+
+
+def reach_of(user) -> Reach:
+    def ids(query: tuple[str, list]) -> frozenset[int]:
+        return frozenset(pk for (pk,) in sql.fetch_all(*query))
+
+    categories = ids(permissions.ids_sql(user, Category))
+    moderated = ids(permissions.ids_sql(user, Category, permissions.MODERATE)) & categories
+    return Reach(categories, moderated, ids(visible_room_ids_sql(user)))
+
+
+def search(user, query: Query, filters: Filters, *, offset: int, limit: int) -> Found:
+    """A page of hits (`limit` from `offset`), best first, and how many there are."""
+    reach = reach_of(user)
+    place = _place_ids(filters.place) if filters.place else None
+    parts, params = [], []
+    for kind, build in ((THREADS, _posts_sql), (MESSAGES, _messages_sql)):
+        if filters.kind in ("", kind):
+            built = build(user, reach, query, filters, place)
+            if built is not None:
+                parts.append(f"SELECT * FROM ({built[0]}) {kind}")
+                params += built[1]
+    if not parts:
+        return Found([], 0, False)
+    hits = " UNION ALL ".join(parts)
+    rows = sql.fetch_all(
+        f"SELECT kind, id, COUNT(*) OVER (), SUM(CASE WHEN kind = 1 THEN 1 ELSE 0 END) OVER () FROM ({hits}) hits "
+        "ORDER BY score, created DESC, kind, id DESC LIMIT %s OFFSET %s",
+        params + [limit, offset],
+    )
+    if rows:
+        total, posts = rows[0][2], rows[0][3]
+    else:  # past the last page (or nothing at all): the count alone
+        total, posts = sql.fetch_one(
+            f"SELECT COUNT(*), SUM(CASE WHEN kind = 1 THEN 1 ELSE 0 END) FROM ({hits}) hits", params
+        )
+        posts = posts or 0
+    capped = posts >= CANDIDATES or total - posts >= CANDIDATES
+    return Found([Hit(POST if row[0] == 1 else MESSAGE, row[1]) for row in rows], total, capped)
+
+
+def _place_ids(slug: str) -> dict[str, set[int]]:
+    """The category and the room of that slug (either may exist, or neither): one query."""
+    rows = sql.fetch_all(
+        f"SELECT 'c', {sql.column(Category, 'id')} FROM {sql.table(Category)} WHERE {sql.column(Category, 'slug')} = %s "
+        f"UNION ALL SELECT 'r', {sql.column(Room, 'id')} FROM {sql.table(Room)} WHERE {sql.column(Room, 'slug')} = %s",
+        [slug, slug],
+    )
+    return {"c": {pk for kind, pk in rows if kind == "c"}, "r": {pk for kind, pk in rows if kind == "r"}}
+
+
+def _marks(ids) -> str:
+    return ", ".join(["%s"] * len(ids))
+
+
+def _filter_facets(filters: Filters, place: f.Facets | None) -> list[f.Facets]:
+    wanted = [place] if place is not None else []
+    if filters.author_id is not None:
+        wanted.append(f.one_of("a", [filters.author_id]))
+    if (months := f.months_between(filters.since, filters.until)) is not None:
+        wanted.append(f.Facets(tokens=tuple(months)))
+    return wanted
+
+
+def _posts_sql(user, reach: Reach, query: Query, filters: Filters, place) -> tuple[str, list] | None:
+    c = lambda field: sql.column(Post, field)  # noqa: E731
+    t = lambda field: sql.column(Thread, field)  # noqa: E731
+    categories = reach.categories & place["c"] if place is not None else reach.categories
+    if not categories:
+        return None
+    moderated = categories & reach.moderated
+    wanted = _filter_facets(filters, f.one_of("c", sorted(categories)) if place is not None else None)
+    exact = [
+        f"t.{t('category')} IN ({_marks(categories)})",
+        f"p.{c('status')} <> %s AND t.{t('status')} <> %s",
+        f"""(t.{t('category')} IN ({_marks(moderated) or 'NULL'})
+             OR (p.{c('is_hidden')} = %s AND t.{t('is_hidden')} = %s
+                 AND (p.{c('status')} = %s OR p.{c('author')} = %s)
+                 AND (t.{t('status')} = %s OR t.{t('author')} = %s)))""",
+    ]
+    params = sorted(categories) + [Status.REJECTED, Status.REJECTED] + sorted(moderated) + [
+        False, False, Status.APPROVED, user.pk, Status.APPROVED, user.pk,
+    ]
+    _exact_filters(exact, params, filters, author=f"p.{c('author')}", created=f"p.{c('created_at')}")
+    rows = (f"{{join}} {sql.table(Post)} p ON p.{c('id')} = {{key}} "
+            f"{{join}} {sql.table(Thread)} t ON t.{t('id')} = p.{c('thread')}")
+    return _part(1, PostText, query, wanted, rows, f"p.{c('id')}", f"p.{c('created_at')}", exact, params)
+
+
+def _messages_sql(user, reach: Reach, query: Query, filters: Filters, place) -> tuple[str, list] | None:
+    c = lambda field: sql.column(RoomMessage, field)  # noqa: E731
+    r = lambda field: sql.column(Room, field)  # noqa: E731
+    rooms = reach.rooms & place["r"] if place is not None else reach.rooms
+    if not rooms:
+        return None
+    wanted = _filter_facets(filters, f.one_of("r", sorted(rooms)) if place is not None else None)
+    if connection.vendor == "postgresql":
+        kept = f"m.{c('created')} >= %s - r.{r('retention_days')} * interval '1 day'"
+    else:
+        kept = f"m.{c('created')} >= datetime(%s, '-' || r.{r('retention_days')} || ' days')"
+    exact = [
+        f"m.{c('deleted')} = %s",
+        f"m.{c('room')} IN ({_marks(rooms)})",
+        f"(r.{r('retention_days')} IS NULL OR {kept})",
+    ]
+    params = [False] + sorted(rooms) + [sql.db_datetime(timezone.now())]
+    _exact_filters(exact, params, filters, author=f"m.{c('author')}", created=f"m.{c('created')}")
+    rows = (f"{{join}} {sql.table(RoomMessage)} m ON m.{c('id')} = {{key}} "
+            f"{{join}} {sql.table(Room)} r ON r.{r('id')} = m.{c('room')}")
+    return _part(2, MessageText, query, wanted, rows, f"m.{c('id')}", f"m.{c('created')}", exact, params)
+
+
+def _part(kind: int, model, query: Query, wanted: list[f.Facets], rows: str, id_: str, created: str,
+          exact: list[str], params: list) -> tuple[str, list]:
+    """One kind's candidates: (kind, id, score, created), the newest CANDIDATES first."""
+    if connection.vendor == "postgresql":
+        table, key = sql.table(model), sql.column(model, model._meta.pk.name)
+        match, match_params = "x.vector @@ to_tsquery('simple', %s)", [query.tsquery()]
+        if wanted:
+            match += " AND x.facet_vector @@ to_tsquery('simple', %s)"
+            match_params.append(f.every(*wanted).tsquery())
+        # The rank is read for the candidates only, after the LIMIT: `ts_rank_cd` on every
+        # row of a common word's match would cost more than the whole search.
+        return (
+            f"SELECT {kind} AS kind, hit.id, -ts_rank_cd(ranked.vector, to_tsquery('simple', %s)) AS score, "
+            f"hit.created FROM (SELECT {id_} AS id, {created} AS created FROM {table} x "
+            + rows.format(join="JOIN", key=f"x.{key}") + f" WHERE {match} AND " + " AND ".join(exact)
+            + f" ORDER BY x.{key} DESC LIMIT %s) hit JOIN {table} ranked ON ranked.{key} = hit.id",
+            [query.tsquery()] + match_params + params + [CANDIDATES],
+        )
+    fts = FTS_TABLES[model]
+    match = f"analysed : ({query.fts5()})"
+    if wanted:
+        match += f" AND facets : {f.every(*wanted).fts5()}"
+    return (
+        # CROSS JOIN keeps SQLite reading the index first, newest first, and stopping at the
+        # LIMIT: left to itself it may walk every post of an author and ask FTS5 about each.
+        f"SELECT {kind} AS kind, {id_} AS id, bm25({fts}) AS score, {created} AS created FROM {fts} "
+        + rows.format(join="CROSS JOIN", key=f"{fts}.rowid")
+        + f" WHERE {fts} MATCH %s AND " + " AND ".join(exact)
+        + f" ORDER BY {fts}.rowid DESC LIMIT %s",
+        [match] + params + [CANDIDATES],
+    )
+
+
+def _exact_filters(where: list, params: list, filters: Filters, *, author: str, created: str) -> None:
+    if filters.author_id is not None:
+        where.append(f"{author} = %s")
+        params.append(filters.author_id)
+    if filters.since:
+        where.append(f"{created} >= %s")
+        params.append(sql.db_datetime(_start_of(filters.since)))
+    if filters.until:
+        where.append(f"{created} < %s")
+        params.append(sql.db_datetime(_start_of(filters.until + timedelta(days=1))))
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))

@@ -1,0 +1,116 @@
+"""Arabic as it is written: every spelling of a word finds the others, on either backend.
+
+Each pair is two spellings members use for the same word (DESIGN.md, Search; issue 15).
+Every word is posted on its own, then each spelling is searched for and must find the
+post of the other, both ways, through the real index and the real SQL.
+"""
+
+import pytest
+
+from forum.services.content import reply, start_thread
+from search.analyser import analyse, query_variants
+from tests.forum.conftest import grant
+from tests.search.conftest import find
+
+PAIRS = [
+    # hamza on its seat, and left out
+    ("المسؤولين", "المسئولين"),
+    ("مسؤول", "مسئول"),
+    ("مؤتمر", "موتمر"),
+    ("رئيس", "رييس"),
+    # alef forms
+    ("أحمد", "احمد"),
+    ("إعتقال", "اعتقال"),
+    ("آمنة", "امنة"),
+    ("ٱلحرية", "الحرية"),
+    ("إنسان", "انسان"),
+    # ta marbuta
+    ("مدرسة", "مدرسه"),
+    ("محكمة", "محكمه"),
+    # alef maqsura
+    ("مصطفى", "مصطفي"),
+    ("مستشفى", "مستشفي"),
+    # tashkeel
+    ("مُدَرِّسَة", "مدرسة"),
+    ("الحُرِّيَّة", "الحرية"),
+    # tatweel
+    ("كتــــاب", "كتاب"),
+    ("صنعـــاء", "صنعاء"),
+    # Persian and Urdu letters
+    ("یمن", "يمن"),
+    ("کتاب", "كتاب"),
+    ("لیلی", "ليلى"),
+    # digits
+    ("٢٠٢٤", "2024"),
+    ("۱۴۴۵", "1445"),
+    # prefixes: و، ال، بال، وال، لل، فال
+    ("والمسؤولين", "المسؤولين"),
+    ("الانتهاك", "انتهاك"),
+    ("بالمدرسة", "مدرسة"),
+    ("والحرية", "الحرية"),
+    ("وصنعاء", "صنعاء"),
+    ("للمحكمة", "المحكمة"),
+    ("فالمعلمون", "المعلمون"),
+    # plural and other suffixes
+    ("الانتهاكات", "انتهاك"),
+    ("المعتقلين", "معتقل"),
+    ("معتقلون", "معتقل"),
+    ("المعلمات", "معلمة"),
+    # Latin: case, English stemming, full-width forms
+    ("Violations", "violation"),
+    ("DETAINED", "detained"),
+    ("Ｓａｎａａ", "Sanaa"),
+]
+
+
+def _hits_of(word: str) -> set[str]:
+    return {token for sequence in query_variants(word) for token in sequence}
+
+
+def test_the_table_is_the_issue_s_size():
+    assert len(PAIRS) >= 30
+
+
+@pytest.mark.parametrize(("one", "other"), PAIRS)
+def test_each_spelling_is_looked_up_as_a_token_of_the_other(one, other):
+    assert analyse(other) in _hits_of(one)
+    assert analyse(one) in _hits_of(other)
+
+
+def test_words_that_differ_stay_apart():
+    # Light stemming joins spellings, not meanings.
+    for one, other in [("كتاب", "مكتب"), ("محكمة", "حكم"), ("detained", "detail"), ("مدرسة", "درس")]:
+        assert analyse(one) != analyse(other)
+
+
+def test_every_spelling_finds_the_post_written_with_the_other_both_ways(db, make_member, members_group_and_place):
+    author, category = members_group_and_place
+    thread = start_thread(author=author, category=category, title="Spellings", body="Each reply is one word.")
+    posts = {}
+    for word in dict.fromkeys(word for pair in PAIRS for word in pair):
+        posts[word] = reply(author=author, thread=thread, body=f"{word}").public_id
+    reader = make_member("reader")
+    missing = []
+    for one, other in PAIRS:
+        if posts[other] not in find(reader, one):
+            missing.append(f"{one} → {other}")
+        if posts[one] not in find(reader, other):
+            missing.append(f"{other} → {one}")
+    assert not missing
+
+
+@pytest.fixture
+def members_group_and_place(make_member, make_category_for_search):
+    return make_member("writer"), make_category_for_search
+
+
+@pytest.fixture
+def make_category_for_search(db):
+    from django.contrib.auth.models import Group
+
+    from forum.models.people import MEMBERS_GROUP
+    from forum.services.content import do_create_category
+
+    category = do_create_category(slug="words", name="Words")
+    grant(category, Group.objects.get_or_create(name=MEMBERS_GROUP)[0], "view", "post")
+    return category
