@@ -3,16 +3,19 @@
 The services that write posts and messages call these inside their own transactions
 (`put_post` after a post is written or edited, `forget_messages` before messages go, …),
 so a rollback takes the index change back with the text, and nothing hidden in a signal
-or a trigger writes behind their back. Who may find a row is never stored here: the
-search joins the post or message as it is now.
+or a trigger writes behind their back. Who may find a row is never decided here: the
+search checks the post or message as it is now (the facets stored beside the words only
+narrow a search by place, author and month: search/facets.py).
 
 SQLite: FTS5 with external content (the text tables) learns of a change only when told,
 and must be told the old text to forget it; every function here writes both. FTS5
 normally leaves a deleted text's words in its older segments until they are merged: the
 tables are made with `secure-delete`, which removes them at once, and `forum.erasure`'s
 checkpoint then takes them out of the files. Where SQLite is older than 3.44 (no
-`secure-delete`), every deletion merges the index instead (`scrub`), slower but as clean. PostgreSQL: the `vector` column is
-generated from the row, and VACUUM (also `purge_expired`) reclaims dead versions.
+`secure-delete`), every deletion merges the index instead (`scrub`), slower but as clean.
+
+PostgreSQL: the `vector` and `facet_vector` columns are generated from the row, and
+VACUUM (`purge_expired`) reclaims dead versions.
 """
 
 import html
