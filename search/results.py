@@ -43,7 +43,7 @@ class Results:
         return max(1, -(-self.total // PER_PAGE))
 
 
-def author_id(name: str) -> int | None:
+def author_id(name: str) -> int:
     """The member a display name (or a look-alike of it) belongs to; 0 when nobody's is."""
     try:
         skeleton = display_name_skeleton(normalise_display_name(name))

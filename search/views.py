@@ -1,9 +1,12 @@
 from django.contrib.auth.decorators import login_required
+from django.db.models.expressions import RawSQL
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from forum.selectors.content import visible_categories
-from realtime.selectors import visible_rooms
+from forum import permissions
+from forum.models import Category
+from realtime.models import Room
+from realtime.selectors import visible_room_ids_sql
 from search.forms import SearchForm
 from search.results import author_id, search_page
 
@@ -20,8 +23,11 @@ def search(request):
         results = search_page(request.user, data["q"], form.filters(author), data["page"] or 1)
     return render(request, "search/results.html", {
         "form": form, "results": results,
-        "categories": visible_categories(request.user).only("slug", "name"),
-        "rooms": visible_rooms(request.user).only("slug", "name"),
+        # The places of the "in" choice, by the same rule as the search's own (and as fast).
+        "categories": Category.objects.filter(pk__in=RawSQL(*permissions.ids_sql(request.user, Category)))
+        .only("slug", "name"),
+        "rooms": Room.objects.filter(pk__in=RawSQL(*visible_room_ids_sql(request.user)))
+        .only("slug", "name").order_by("name", "slug"),
         "query_string": _without_page(request.GET),
     })
 

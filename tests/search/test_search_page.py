@@ -172,3 +172,13 @@ def test_a_message_link_shows_an_old_message_among_its_neighbours(reader, writer
 def test_the_search_page_needs_a_login(client):
     response = client.get("/search/", {"q": "x"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_in_choice_lists_only_the_places_the_member_may_see(reader, place, room, db):
+    from forum.services.content import do_create_category
+
+    do_create_category(slug="board-only", name="Board only")
+    do_create_room(slug="board-room", name="Board room")
+    page = reader.get("/search/", {"q": "x"}, **ENGLISH).content.decode()
+    assert 'value="reports"' in page and 'value="lobby"' in page
+    assert "board-only" not in page and "board-room" not in page
