@@ -60,6 +60,7 @@ def cases(w, visitor):
 
 # name: (method, path, form data); {post} and {thread} are public ids.
 ACTIONS = {
+    "link to it": ("get", "/p/{post}/", None),
     "report form": ("get", "/p/{post}/report/", None),
     "report": ("post", "/p/{post}/report/", {"reason": "Too precise"}),
     "edit form": ("get", "/p/{post}/edit/", None),
