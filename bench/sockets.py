@@ -158,7 +158,9 @@ def run_majlis(workdir: Path, members: int, window: int, messages: int) -> tuple
         stopped = time.perf_counter()
         again = await asyncio.to_thread(start, command, env, port, log)
         restarted.append(again)
-        await asyncio.to_thread(wait_until_healthy, port, again)
+        # Its health check waits in the one database thread behind every member's reconnect:
+        # give it as long as the reconnect itself may take.
+        await asyncio.to_thread(wait_until_healthy, port, again, limit_for(members))
         crowd.up_at = time.perf_counter()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(crowd.everyone.wait(), limit_for(members))

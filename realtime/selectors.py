@@ -189,14 +189,17 @@ class Standing:
         return permissions.MODERATE in (self.verbs or ())
 
 
-def socket_standing(*, session_key: str | None, user_pk: int, room_slug: str, grants: bool = True) -> Standing:
+def socket_standing(*, session_key: str | None, user_pk: int, room_slug: str, grants: bool = True,
+                    session: "SessionRead | None" = None) -> Standing:
     """Re-check a socket as DESIGN.md asks: its session, `view_room`, then its ban.
 
     Nothing is trusted from when the socket opened: the session row, the user, the room
     and the grants are read afresh. With `grants=False` the grants are left to the
     service the caller is about to call, which raises RoomGone without `view_room`.
+    `session`: the session row as the caller read it a moment ago, in this same trip to
+    the database thread (a connect, `socket_opening`), so that it is not read twice.
     """
-    user = session_user(session_key, user_pk)
+    user = session_user(session_key, user_pk, session=session)
     if user is None:
         return Standing(close_code=SESSION_ENDED)
     room = room_for_member(user, slug=room_slug)
@@ -210,16 +213,26 @@ def socket_standing(*, session_key: str | None, user_pk: int, room_slug: str, gr
     return Standing(user=user, room=room, verbs=verbs)
 
 
-def socket_opening(session_key: str | None) -> tuple[int, int | None]:
+@dataclass(frozen=True)
+class SessionRead:
+    """A session row, read and decoded once: its data, and whose session it says it is."""
+
+    data: dict
+    user_pk: int | None
+
+
+def socket_opening(session_key: str | None) -> tuple[int, SessionRead | None]:
     """For a room socket's connect, in one statement: the standing log's latest id (read
     before the check that follows, so that a change made meanwhile is seen; see
-    realtime/sockets/standing.py) and whose session this is, as `socket_user_pk` says."""
+    realtime/sockets/standing.py) and the session row, decoded, to hand on to the check
+    (`socket_standing(session=…)`) instead of reading it again."""
     if not session_key:
         return latest_standing_change(), None
     row = sql.fetch_one(_opening_sql(_session_store().get_model_class()), [session_key, sql.db_now()])
     if row is None:
         return latest_standing_change(), None
-    return row[0] or 0, _user_pk_in(session_key, row[1])
+    data = _decoded(session_key, row[1])
+    return row[0] or 0, SessionRead(data=data, user_pk=_user_pk_of(data))
 
 
 def _session_store():
@@ -229,8 +242,12 @@ def _session_store():
     return store
 
 
-def _user_pk_in(session_key: str, session_data: str) -> int | None:
-    value = _session_store()(session_key).decode(session_data).get(SESSION_KEY)
+def _decoded(session_key: str, session_data: str) -> dict:
+    return _session_store()(session_key).decode(session_data)
+
+
+def _user_pk_of(data: dict) -> int | None:
+    value = data.get(SESSION_KEY)
     try:
         return get_user_model()._meta.pk.to_python(value) if value is not None else None
     except ValidationError:
@@ -243,44 +260,55 @@ def socket_user_pk(session_key: str | None) -> int | None:
     if not session_key:
         return None
     row = sql.fetch_one(_session_data_sql(_session_store().get_model_class()), [session_key, sql.db_now()])
-    return _user_pk_in(session_key, row[0]) if row is not None else None
+    return _user_pk_of(_decoded(session_key, row[0])) if row is not None else None
 
 
-def session_user(session_key: str | None, user_pk: int):
+def session_user(session_key: str | None, user_pk: int, session: SessionRead | None = None):
     """The active user a session still logs in, if it is `user_pk`; else None.
 
     The same test Django applies to every request (the session exists and has not
     expired, its user is active, and the password has not changed since it began),
     without its side effects: a socket never cycles or flushes a session. The session
-    row, the user and their profile come in one query.
+    row, the user and their profile come in one query; with `session` (the row as
+    `socket_opening` read it in this same trip), only the user and their profile.
     """
     if not session_key:
         return None
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    if not issubclass(store, DatabaseSessionStore):
-        raise ImproperlyConfigured("Sockets re-check their session in the database: use a database session engine.")
-    User, Profile = get_user_model(), _profile_model()
-    row = sql.fetch_one(_session_user_sql(store.get_model_class()), [session_key, sql.db_now(), user_pk, True])
-    if row is None:
-        return None
-    data = store(session_key).decode(row[0])
+    store = _session_store()
+    if session is None:
+        row = sql.fetch_one(_session_user_sql(store.get_model_class()), [session_key, sql.db_now(), user_pk, True])
+        if row is None:
+            return None
+        data, user_row = _decoded(session_key, row[0]), row[1:]
+    else:
+        data, user_row = session.data, sql.fetch_one(_user_sql(), [user_pk, True])
+        if user_row is None:
+            return None
     if str(data.get(SESSION_KEY)) != str(user_pk) or data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
         return None
     session_hash = data.get(HASH_SESSION_KEY)
     if not session_hash:
         return None
-    split = 1 + len(User._meta.concrete_fields)
-    user = sql.instance(User, row[1:split])
-    profile = sql.instance(Profile, row[split:]) if row[split] is not None else None
-    profile_of = Profile._meta.get_field("user")
-    profile_of.remote_field.set_cached_value(user, profile)  # as select_related("profile") would
-    if profile is not None:
-        profile_of.set_cached_value(profile, user)
+    user = _user_with_profile(user_row)
     if constant_time_compare(session_hash, user.get_session_auth_hash()) or any(
         constant_time_compare(session_hash, fallback) for fallback in user.get_session_auth_fallback_hash()
     ):
         return second_factor.mark(user, data)
     return None
+
+
+def _user_with_profile(row: tuple):
+    """A user and their profile (or None) from the columns of `_user_columns()`, as
+    select_related("profile") would make them."""
+    User, Profile = get_user_model(), _profile_model()
+    split = len(User._meta.concrete_fields)
+    user = sql.instance(User, row[:split])
+    profile = sql.instance(Profile, row[split:]) if row[split] is not None else None
+    profile_of = Profile._meta.get_field("user")
+    profile_of.remote_field.set_cached_value(user, profile)
+    if profile is not None:
+        profile_of.set_cached_value(profile, user)
+    return user
 
 
 def room_for_member(user, *, slug: str | None = None, pk: int | None = None) -> Room | None:
@@ -314,7 +342,8 @@ ONLINE_LISTED = 100
 
 def online_rows(room: Room) -> list[tuple[str, str]]:
     """Every member shown online in the room, as (profile id, name), in no order: a
-    process reads this at most once a second per room (realtime/sockets/presence.py)."""
+    process reads this at a room's first connect, then only as a safety net
+    (realtime/sockets/presence.py, OnlineView)."""
     return sql.fetch_all(_online_sql(count=False), [room.pk, sql.db_datetime(stale_before()), False])
 
 
@@ -386,15 +415,36 @@ def _opening_sql(session: type[Model]) -> str:
 @cache
 def _session_user_sql(session: type[Model]) -> str:
     """Parameters: session key, now, user pk, True."""
-    User, Profile = get_user_model(), _profile_model()
+    User = get_user_model()
     return f"""
-        SELECT s.{sql.column(session, "session_data")}, {sql.columns(User, "u")}, {sql.columns(Profile, "p")}
+        SELECT s.{sql.column(session, "session_data")}, {_user_columns()}
         FROM {sql.table(session)} s
-        CROSS JOIN {sql.table(User)} u
-        LEFT JOIN {sql.table(Profile)} p ON p.{sql.column(Profile, "user")} = u.{sql.quote(User._meta.pk.column)}
+        CROSS JOIN {_user_tables()}
         WHERE s.{sql.quote(session._meta.pk.column)} = %s AND s.{sql.column(session, "expire_date")} > %s
           AND u.{sql.quote(User._meta.pk.column)} = %s AND u.{sql.column(User, "is_active")} = %s
     """
+
+
+@cache
+def _user_sql() -> str:
+    """Parameters: user pk, True. `_session_user_sql` without the session."""
+    User = get_user_model()
+    return f"""
+        SELECT {_user_columns()} FROM {_user_tables()}
+        WHERE u.{sql.quote(User._meta.pk.column)} = %s AND u.{sql.column(User, "is_active")} = %s
+    """
+
+
+def _user_columns() -> str:
+    return f"{sql.columns(get_user_model(), 'u')}, {sql.columns(_profile_model(), 'p')}"
+
+
+def _user_tables() -> str:
+    User, Profile = get_user_model(), _profile_model()
+    return (
+        f"{sql.table(User)} u LEFT JOIN {sql.table(Profile)} p"
+        f" ON p.{sql.column(Profile, 'user')} = u.{sql.quote(User._meta.pk.column)}"
+    )
 
 
 @cache

@@ -31,7 +31,7 @@ from django.conf import settings
 from realtime import broadcast, protocol
 from forum.errors import DomainError
 from realtime.selectors import socket_user_pk
-from realtime.sockets import standing
+from realtime.sockets import collector, standing
 from realtime.sockets.backpressure import OutputMeter
 
 logger = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ class LiveSocket(AsyncWebsocketConsumer):
         socket with 1011; and however the socket ends, it lets go of what it holds."""
         self.scope, self.base_send = scope, send
         self.began = time.monotonic()  # the client's handshake arrived
+        collector.tune_for_sockets()
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         self.channel_name = await self.channel_layer.new_channel()
         try:

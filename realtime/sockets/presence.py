@@ -9,15 +9,16 @@ a thousand lists to a thousand sockets.
 
 Each process also keeps, per room, who the room shows online (`OnlineView`), so that
 `hello` lists them and counts them without a query that grows with the room: read from
-the database at most once per MAJLIS_PRESENCE_SECONDS, and changed in between by what its
-own sockets saw and by the `presence.changed` frames of other processes (room hubs hand
-them over). What it misses is at most a second old, and the next frame corrects the count.
+the database once, then changed by what its own sockets saw and by the `presence.changed`
+frames of other processes (room hubs hand them over), and read again only as a safety
+net (every RESYNC_SECONDS, or within a second of a frame that may have left someone out).
 
 Each process also forgets, on a timer, the open-socket rows of processes that went away
 without closing them (they stopped refreshing their rows), and tells those rooms.
 """
 
 import asyncio
+import collections
 import itertools
 import json
 import logging
@@ -36,49 +37,99 @@ logger = logging.getLogger(__name__)
 PRESENCE_SENDS_PER_SECOND = 500
 # Presence rows refreshed per statement.
 REFRESH_BATCH = 500
+# A process reads who is online in a room afresh at least this often (OnlineView).
+RESYNC_SECONDS = 30.0
+# This process's own presence frames remembered per room, to know them when they come back.
+OWN_FRAMES_KEPT = 8
 
 
 class OnlineView:
-    """Who one room shows online, as this process knows it: profile id → name."""
+    """Who one room shows online, as this process knows it: profile id → name.
+
+    Read from the database by the room's first connect in this process, then kept up to
+    date without a query: by what this process's sockets note (`came`, `went`) and by the
+    presence frames of the other processes (`heard`). Read afresh by a connect every
+    RESYNC_SECONDS, as a safety net (a frame lost on the channel layer), and sooner, at
+    most once per MAJLIS_PRESENCE_SECONDS, when another process's frame may have left
+    someone out (it lists at most ONLINE_LISTED arrivals). So a crowd arriving at one
+    process costs no read of every member online, however many connect.
+    """
 
     def __init__(self):
         self.people: dict[str, str] = {}
-        self.read_at = self.claimed_at = float("-inf")
-        self._listed: list[dict] | None = None  # `listed()`, until someone comes or goes
+        self.read_at = float("-inf")  # when the latest read began
+        self.stale = True  # never read, or it may have missed someone
+        # While a read is under way: the changes noted meanwhile, applied again after it (the
+        # read may or may not have seen them). None: no read under way.
+        self._noted: list[tuple[str, str | None]] | None = None
+        self._claimed_after = self.read_at  # the read before the one under way
+        self._listed: list[dict] | None = None  # `listed()`, until a change touches it
+        self._listed_ids: frozenset[str] = frozenset()
+        self._listed_text: str | None = None  # `listed_text()`, as long as `_listed`
 
     def add(self, profile_id: str, name: str) -> None:
+        if self._noted is not None:
+            self._noted.append((profile_id, name))
+        if self.people.get(profile_id) == name:
+            return
+        new = profile_id not in self.people
         self.people[profile_id] = name
-        self._listed = None
-
-    def remove(self, profile_id: str) -> None:
-        if self.people.pop(profile_id, None) is not None:
+        # Members are listed in the order noted: a newcomer past the first ONLINE_LISTED
+        # changes the count only, and the list kept for `hello` stays as it is.
+        if not new or len(self.people) <= selectors.ONLINE_LISTED:
             self._listed = None
 
+    def remove(self, profile_id: str) -> None:
+        if self._noted is not None:
+            self._noted.append((profile_id, None))
+        if self.people.pop(profile_id, None) is not None and profile_id in self._listed_ids:
+            self._listed = None  # someone listed went: the next in line is listed now
+
     def claim_read(self) -> bool:
-        """Whether this connect should read the room's online members afresh: at most one
-        a second, however many connect at once."""
-        now = time.monotonic()
-        if now - self.claimed_at < settings.MAJLIS_PRESENCE_SECONDS:
+        """Whether this connect should read the room's online members afresh (see above);
+        one read at a time. The claimant hands the answer to `read`, whatever happens."""
+        if self._noted is not None:
             return False
-        self.claimed_at = now
+        now = time.monotonic()
+        if now - self.read_at < (settings.MAJLIS_PRESENCE_SECONDS if self.stale else RESYNC_SECONDS):
+            return False
+        self._noted, self._claimed_after = [], self.read_at
+        self.read_at = now
         return True
 
-    def reset(self, people: list[tuple[str, str]], read_at: float) -> None:
-        """What the database said at `read_at` (taken before the read began)."""
-        if read_at >= self.read_at:
-            self.people, self.read_at, self._listed = dict(people), read_at, None
+    def read(self, people: list[tuple[str, str]] | None) -> None:
+        """What the claimed read found (None: it was not made, the connect was refused)."""
+        noted, self._noted = self._noted or [], None
+        if people is None:
+            self.read_at = self._claimed_after  # the next connect reads instead
+            return
+        self.people, self.stale, self._listed = dict(people), False, None
+        for profile_id, name in noted:
+            if name is None:
+                self.remove(profile_id)
+            else:
+                self.add(profile_id, name)
 
     def listed(self) -> list[dict]:
         """Up to ONLINE_LISTED of them (the first noted: no sort of the whole room), by name.
 
-        Kept until the next change: a crowd connecting at once gets one list, not one each
-        (the same list object goes into every `hello`; nobody changes it)."""
+        Kept until a change touches it: a crowd connecting at once gets one list, not one
+        each (the same list object goes into every `hello`; nobody changes it)."""
         if self._listed is None:
             first = itertools.islice(self.people.items(), selectors.ONLINE_LISTED)
             self._listed = sorted(
                 ({"id": pid, "name": name} for pid, name in first), key=lambda p: (p["name"], p["id"])
             )
+            self._listed_ids = frozenset(p["id"] for p in self._listed)
+            self._listed_text = None
         return self._listed
+
+    def listed_text(self) -> str:
+        """`listed()`, encoded once for every `hello` until it changes."""
+        listed = self.listed()
+        if self._listed_text is None:
+            self._listed_text = broadcast.encode(listed)
+        return self._listed_text
 
     def count(self) -> int:
         return len(self.people)
@@ -95,6 +146,8 @@ class RoomPresence:
         self.task: asyncio.Task | None = None
         self.view = OnlineView()
         self.sockets = 0  # open in this process
+        # The frames this process told the room, until its hub hands them back (`heard`).
+        self.own_frames: collections.deque[str] = collections.deque(maxlen=OWN_FRAMES_KEPT)
 
     def came(self, person: dict) -> None:
         self.left.discard(person["id"])
@@ -125,9 +178,10 @@ class RoomPresence:
         self.joined, self.left = {}, set()
         try:
             count = await database_sync_to_async(selectors.online_count)(self.slug)
-            frame = protocol.presence_changed(joined, left, count)
+            text = broadcast.encode(protocol.presence_changed(joined, left, count))
+            self.own_frames.append(text)
             layer = get_channel_layer()
-            await layer.group_send(broadcast.room_group(self.slug), {"type": "frame.forward", "text": broadcast.encode(frame)})
+            await layer.group_send(broadcast.room_group(self.slug), {"type": "frame.forward", "text": text})
         except Exception:  # presence is a courtesy: the next change tells the count again
             logger.warning("could not tell a room who came and went", exc_info=True)
 
@@ -214,16 +268,23 @@ _PRESENCE_PREFIX = '{"type":"presence.changed"'
 
 
 def heard(slug: str, text: str) -> None:
-    """A frame the room's hub delivered: a presence change (another process's, or ours
-    coming back) updates the room's online view."""
+    """A frame the room's hub delivered: another process's presence change updates the
+    room's online view. This process's own changes are in the view already, and applying
+    them again when they come back would bring back a member who left meanwhile."""
     if not text.startswith(_PRESENCE_PREFIX):
         return
-    view = _process().room(slug).view
+    room = _process().room(slug)
+    if text in room.own_frames:
+        room.own_frames.remove(text)
+        return
     frame = json.loads(text)
-    for person in frame.get("joined", ()):
-        view.add(person["id"], person["name"])
+    joined = frame.get("joined", ())
+    for person in joined:
+        room.view.add(person["id"], person["name"])
     for profile_id in frame.get("left", ()):
-        view.remove(profile_id)
+        room.view.remove(profile_id)
+    if len(joined) >= selectors.ONLINE_LISTED:  # it may have left arrivals out: read again soon
+        room.view.stale = True
 
 
 def came(slug: str, person: dict) -> None:

@@ -12,7 +12,6 @@ logout, an order to re-check). Presence is noted, not broadcast, at open and clo
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -79,18 +78,21 @@ class RoomSocket(RoomCommands, LiveSocket):
         presence.socket_opened(self.slug, self.channel_name)
         self.counted = True
         view = presence.online_view(self.slug)
-        read_at = time.monotonic()
-        opened = await database_sync_to_async(self._open)(self._after(), view.claim_read())
+        read_online, online = view.claim_read(), None
+        try:
+            opened = await database_sync_to_async(self._open)(self._after(), read_online)
+            online = opened.online
+        finally:
+            if read_online:
+                view.read(online)
         if opened.close_code is not None:
             return opened.close_code, []
         await self.settle_in(opened.user.pk, since=opened.cursor)
-        if opened.online is not None:
-            view.reset(opened.online, read_at)
         if opened.came:
             presence.came(self.slug, protocol.person(self.user.profile))
-        hello = protocol.hello(
+        hello = protocol.hello_text(
             opened.room, self.user.profile, can_post=opened.can_post, can_moderate=opened.can_moderate,
-            online=view.listed(), online_count=view.count(),
+            online_text=view.listed_text(), online_count=view.count(),
         )
         return None, [hello, opened.catch_up]
 
@@ -100,10 +102,12 @@ class RoomSocket(RoomCommands, LiveSocket):
         standing log's latest id is read first, so that a change made meanwhile is seen."""
         if self.too_late():  # it waited its turn in this thread past daphne's patience
             return Opened(close_code=broadcast.TRY_AGAIN)
-        cursor, user_pk = selectors.socket_opening(self.session_key)
-        if user_pk is None:
+        cursor, session = selectors.socket_opening(self.session_key)
+        if session is None or session.user_pk is None:
             return Opened(close_code=broadcast.SESSION_ENDED)
-        checked = selectors.socket_standing(session_key=self.session_key, user_pk=user_pk, room_slug=self.slug)
+        checked = selectors.socket_standing(
+            session_key=self.session_key, user_pk=session.user_pk, room_slug=self.slug, session=session,
+        )
         if checked.close_code:
             return Opened(close_code=checked.close_code)
         room, user = checked.room, checked.user

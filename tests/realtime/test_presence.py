@@ -108,7 +108,7 @@ async def test_with_300_members_online_one_more_joining_is_one_frame_to_each(mak
         assert await socket.communicator.receive_nothing(0.001)
 
 
-def queries_to_open_a_room_socket(room, member, client) -> int:
+def queries_to_open_a_room_socket(room, member, client) -> list[str]:
     socket = RoomSocket()
     socket.scope = {"type": "websocket", "url_route": {"kwargs": {"slug": room.slug}}}
     socket.session_key, socket.user_pk, socket.channel_name = client.session.session_key, member.pk, "test!probe"
@@ -117,7 +117,7 @@ def queries_to_open_a_room_socket(room, member, client) -> int:
         opened = socket._open(None, read_online=True)  # the most a connect reads
     assert opened.close_code is None and opened.came and '"type":"history"' in opened.catch_up
     OpenSocket.objects.filter(channel_name="test!probe").delete()
-    return len(queries)
+    return [query["sql"] for query in queries]
 
 
 @pytest.mark.parametrize("online", [3, 300])
@@ -130,12 +130,26 @@ def test_a_connect_reads_the_same_number_of_queries_with_3_or_300_members_online
         OpenSocket(channel_name=f"test!{n}", room=room, user=user) for n, user in enumerate(others)
     ])
     member = make_member(display_name="Newcomer")
-    assert queries_to_open_a_room_socket(room, member, logged_in_client(member)) == EXPECTED_CONNECT_QUERIES
+    assert len(queries_to_open_a_room_socket(room, member, logged_in_client(member))) == EXPECTED_CONNECT_QUERIES
 
 
-# The standing log's latest id with the session; the session and its user; the room with the
-# member's ban and mute; the grants; whether the member was online; their presence row;
-# who is online (at most once a second per room and process); the history.
+def test_a_connect_reads_its_session_row_once(make_member, room, settings):
+    """The row was read (and decoded) twice per connect: once to learn whose socket it is,
+    once more by the check that followed in the same trip to the database thread."""
+    from django.contrib.sessions.models import Session
+
+    from tests.realtime.conftest import logged_in_client
+
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    member = make_member(display_name="Newcomer")
+    queries = queries_to_open_a_room_socket(room, member, logged_in_client(member))
+    assert sum(Session._meta.db_table in query for query in queries) == 1
+
+
+# The standing log's latest id with the session (read and decoded once); the user and their
+# profile; the room with the member's ban and mute; the grants; whether the member was online;
+# their presence row; who is online (the room's first connect in a process, then only as a
+# safety net: realtime/sockets/presence.py); the history.
 EXPECTED_CONNECT_QUERIES = 8
 
 
@@ -224,3 +238,120 @@ async def test_a_crowd_arriving_at_once_is_listed_only_up_to_what_hello_lists(ro
     assert len(frame["joined"]) == selectors.ONLINE_LISTED == 100
     assert len(text) < 100 * 60
     assert presence.view.count() == 250  # this process still knows them all
+
+
+async def test_a_crowd_connecting_reads_who_is_online_once_not_once_a_second(make_member, room, connect, settings,
+                                                                            monkeypatch):
+    """A process keeps who is online from its own sockets' comings and goings: reading every
+    member online once a second while a crowd arrives made a connect cost more in a fuller
+    room (bench/sockets.py, 5,000 members)."""
+    from realtime import selectors
+
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    reads, read_online = [], selectors.online_rows
+
+    def counted(room):
+        reads.append(room.slug)
+        return read_online(room)
+
+    monkeypatch.setattr(selectors, "online_rows", counted)
+    members = await database_sync_to_async(lambda: [make_member(display_name=f"Member {n}") for n in range(5)])()
+    sockets = []
+    for member in members:
+        sockets.append(await connect(member))
+        await asyncio.sleep(settings.MAJLIS_PRESENCE_SECONDS * 1.5)  # past the interval of the old re-reads
+    assert len(reads) == 1  # the room's first connect in this process
+    assert names(sockets[-1].hello["online"]) == [f"Member {n}" for n in range(5)]
+    assert sockets[-1].hello["online_count"] == 5
+    await sockets[0].close()
+    late = await connect(await database_sync_to_async(make_member)(display_name="Late"))
+    assert late.hello["online_count"] == 5 and "Member 0" not in names(late.hello["online"])
+    assert len(reads) == 1
+
+
+async def test_a_frame_from_another_process_that_may_leave_arrivals_out_makes_the_next_connect_read_again(
+    make_member, room, connect, settings, monkeypatch,
+):
+    """Another process's frame lists at most ONLINE_LISTED arrivals: past that, this process
+    cannot know who else came, and asks the database (at most once per interval)."""
+    from realtime import broadcast, protocol, selectors
+    from realtime.sockets import presence
+
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    layla, sami = await database_sync_to_async(lambda: [make_member(display_name=n) for n in ("Layla", "Sami")])()
+    await connect(layla)
+    crowd = [{"id": f"p-far-{n:03}", "name": f"Far {n:03}"} for n in range(selectors.ONLINE_LISTED)]
+    presence.heard(room.slug, broadcast.encode(protocol.presence_changed(crowd, [], 150)))
+    assert presence.online_view(room.slug).count() == 101
+    reads, read_online = [], selectors.online_rows
+
+    def counted(room):
+        reads.append(room.slug)
+        return read_online(room)
+
+    monkeypatch.setattr(selectors, "online_rows", counted)
+    await asyncio.sleep(settings.MAJLIS_PRESENCE_SECONDS * 1.5)
+    second = await connect(sami)
+    assert reads == [room.slug]
+    # The database knows of nobody far away (they are made up): the view now says what it says.
+    assert names(second.hello["online"]) == ["Layla", "Sami"] and second.hello["online_count"] == 2
+
+
+def test_a_change_noted_while_the_online_view_is_read_survives_the_read():
+    """The read may or may not have seen a change noted while it was under way: applied
+    again after it, the change holds either way."""
+    from realtime.sockets.presence import OnlineView
+
+    view = OnlineView()
+    assert view.claim_read() and not view.claim_read()  # one read at a time
+    view.add("p-noor", "Noor")
+    view.remove("p-sami")
+    view.read([("p-layla", "Layla"), ("p-sami", "Sami")])
+    assert view.people == {"p-layla": "Layla", "p-noor": "Noor"}
+    assert [p["name"] for p in view.listed()] == ["Layla", "Noor"]
+    assert not view.claim_read()  # fresh now
+
+
+def test_a_read_that_was_not_made_lets_the_next_connect_read():
+    from realtime.sockets.presence import OnlineView
+
+    view = OnlineView()
+    assert view.claim_read()
+    view.add("p-noor", "Noor")
+    view.read(None)  # the connect was refused before it read
+    assert view.claim_read()
+
+
+async def test_a_process_own_presence_frame_coming_back_does_not_bring_back_who_left_meanwhile(room):
+    from channels.layers import get_channel_layer
+
+    from realtime import broadcast
+    from realtime.sockets import presence
+
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(broadcast.room_group(room.slug), channel)
+    presence.came(room.slug, {"id": "p-noor", "name": "Noor"})
+    told = (await asyncio.wait_for(layer.receive(channel), 2))["text"]
+    presence.went(room.slug, "p-noor")  # before the room's hub hands the frame back
+    presence.heard(room.slug, told)
+    assert presence.online_view(room.slug).count() == 0
+
+
+def test_hello_with_its_online_list_encoded_once_is_the_same_text_as_hello_encoded_whole(member, room):
+    from realtime import broadcast, protocol
+    from realtime.sockets.presence import OnlineView
+
+    room.topic = 'A "quoted" topic, "online":null and \u0661\u0662'
+    view = OnlineView()
+    view.add("p-1", "Layla")
+    view.add("p-2", "نور")
+    whole = broadcast.encode(protocol.hello(
+        room, member.profile, can_post=True, can_moderate=False, online=view.listed(), online_count=2,
+    ))
+    spliced = protocol.hello_text(
+        room, member.profile, can_post=True, can_moderate=False, online_text=view.listed_text(), online_count=2,
+    )
+    assert spliced == whole
+    view.add("p-3", "Sami")
+    assert '"Sami"' in view.listed_text()  # kept only until the list changes
