@@ -13,7 +13,9 @@ from forum import permissions
 from forum.models import Category, Thread
 from forum.selectors import content as forum_selectors
 from forum.selectors import notifications as notification_selectors
+from forum.selectors import reading as reading_selectors
 from realtime import selectors as room_selectors
+from realtime import unread
 from realtime.models import Room
 
 LOG_PER_PAGE = 50
@@ -21,9 +23,10 @@ LOG_PER_PAGE = 50
 
 @login_required
 def home(request):
+    user = request.user
     return render(request, "home.html", {
-        "categories": forum_selectors.visible_categories(request.user),
-        "rooms": room_selectors.visible_rooms(request.user),
+        "categories": reading_selectors.with_unread_threads(user, forum_selectors.visible_categories(user)),
+        "rooms": unread.with_unread_messages(user, room_selectors.visible_rooms(user)),
     })
 
 

@@ -93,3 +93,21 @@ def _converted(source: type[Model] | Field, values) -> list:
         for convert in wrapper.ops.get_db_converters(col) + col.get_db_converters(wrapper):
             values[index] = convert(values[index], col, wrapper)
     return values
+
+
+def upsert_forward(model: type[Model], keys: dict, field_name: str, value: int) -> None:
+    """Raises the counter `field_name` of the row `keys` name (by unique fields, as
+    attnames without `_id`) to `value`, making the row if need be; never lowers it. One
+    statement (SQLite and PostgreSQL both have ON CONFLICT), so a page that notes how far
+    a member read runs the same queries whatever they had read before. The model's
+    `updated_at` follows the counter."""
+    names = [model._meta.get_field(name).column for name in keys]
+    target, updated = column(model, field_name), column(model, "updated_at")
+    table_name = table(model)
+    execute(
+        f"INSERT INTO {table_name} ({', '.join(quote(n) for n in names)}, {target}, {updated}) "
+        f"VALUES ({', '.join(['%s'] * (len(names) + 2))}) "
+        f"ON CONFLICT ({', '.join(quote(n) for n in names)}) DO UPDATE SET {target} = excluded.{target}, "
+        f"{updated} = excluded.{updated} WHERE {table_name}.{target} < excluded.{target}",
+        [*keys.values(), value, db_now()],
+    )

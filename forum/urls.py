@@ -5,6 +5,7 @@ from forum.views import content, following, moderation
 urlpatterns = [
     path("c/<slug:slug>/", content.category, name="category"),
     path("c/<slug:slug>/new/", content.new_thread, name="new_thread"),
+    path("c/<slug:slug>/read/", content.mark_category_read, name="mark_category_read"),
     path("t/<str:public_id>/", content.thread, name="thread"),
     path("t/<str:public_id>/reply/", content.reply, name="reply"),
     path("c/<slug:slug>/follow/", following.follow_category, name="follow_category"),

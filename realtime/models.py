@@ -184,3 +184,15 @@ class OpenSocket(models.Model):
 
     def __str__(self) -> str:
         return self.channel_name
+
+
+class RoomRead(models.Model):
+    """How far a member has read in a room: the `seq` of the newest message they were shown."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "room"], name="one_read_position_per_room")]

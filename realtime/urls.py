@@ -7,4 +7,5 @@ urlpatterns: list = [
     path("rooms/<slug:slug>/", views.room_page, name="room"),
     path("rooms/<slug:slug>/send/", views.send_message, name="room_send"),
     path("rooms/<slug:slug>/follow/", views.follow_room, name="follow_room"),
+    path("rooms/<slug:slug>/read/", views.room_read, name="room_read"),
 ]

@@ -9,7 +9,7 @@ refusal's own text (forum/http_errors.py gives its status): the text a socket se
 import secrets
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -19,7 +19,8 @@ from forum.http_errors import retry_headers, status_of
 from forum.permissions import can, refusal
 from forum.selectors.notifications import follow_level
 from forum.views.following import follow_response
-from realtime import checks, protocol, selectors, services
+from realtime import checks, protocol, selectors, services, unread
+from realtime.services import reading
 from realtime.models import BODY_MAX
 
 
@@ -83,6 +84,17 @@ def send_message(request, slug: str):
 
 @login_required
 @require_POST
+def room_read(request, slug: str):
+    """The live page, put away or left, tells how far the member read (static/js/room/read.js)."""
+    room = _room_read_for(request.user, slug)
+    if not can(checks.check_view_room, request.user, room):
+        raise NotFound  # a ban shuts them out: nothing to read
+    reading.note_room_read(request.user, room, _seq(request.POST.get("seq")) or 0)
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
 def follow_room(request, slug: str):
     room = _room_read_for(request.user, slug)
     if not can(checks.check_follow_room, request.user, room):
@@ -97,9 +109,22 @@ def _room_read_for(user, slug: str):
     return selectors.room_for_member(user, pk=room.pk) or room
 
 
+def _mark_first_new(user, room, messages) -> None:
+    """Marks where the messages new to the member begin (the page shows a divider there),
+    then counts what the page shows as read."""
+    position = unread.read_position(user, room)
+    first_new = next((m for m in messages if m.seq > position and m.author_id != user.pk
+                      and not m.deleted and m.created > user.date_joined), None)
+    for message in messages:
+        message.is_first_new = message is first_new
+    if messages:
+        reading.note_room_read(user, room, max(m.seq for m in messages))
+
+
 def _render_room(request, room, *, body: str = "", error: str = "", status: int = 200):
     user = request.user
     messages, has_more = selectors.messages_before(room, before=None, limit=protocol.HISTORY_ON_CONNECT)
+    _mark_first_new(user, room, messages)
     for message in messages:
         message.room = room  # as read for the member: no query per message below
         message.allowed = {

@@ -22,9 +22,10 @@ from forum.http_errors import retry_headers, status_of
 from forum.models import Status
 from forum.permissions import can, refusal
 from forum.selectors import content as selectors
+from forum.selectors import reading as reading_selectors
 from forum.selectors.notifications import follow_level
 from forum.services import content as services
-from forum.services import moderation
+from forum.services import moderation, reading
 
 THREADS_PER_PAGE = 25
 POSTS_PER_PAGE = 20
@@ -49,6 +50,7 @@ def category(request, slug: str):
     user = request.user
     category = selectors.get_visible_category(user, slug)
     threads = selectors.threads_in(user, category, is_moderator=can(checks.check_moderate, user, category))
+    threads = reading_selectors.with_unread_posts(user, threads)
     page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "forum/category.html", {
         "category": category, "page": page,
@@ -56,6 +58,15 @@ def category(request, slug: str):
         "follow_level": follow_level(user, category),
         "follow_url": reverse("follow_category", args=[category.slug]),
     })
+
+
+@login_required
+@require_http_methods(["POST"])
+def mark_category_read(request, slug: str):
+    """"Mark all read": nothing in the category is new to the member any more."""
+    category = selectors.get_visible_category(request.user, slug)
+    reading.mark_category_read(request.user, category)
+    return HttpResponseRedirect(category.get_absolute_url())
 
 
 @login_required
@@ -104,15 +115,29 @@ def _post_controls(user, post) -> SimpleNamespace | None:
     )
 
 
+def _post_url(user, post, *, is_moderator: bool) -> str:
+    """The page of its thread that holds the post, at the post. The page is always named:
+    without one, the thread page opens where the reader's new posts begin."""
+    page = selectors.page_of_post(user, post, is_moderator=is_moderator, per_page=POSTS_PER_PAGE)
+    return f"{post.thread.get_absolute_url()}?page={page}#p-{post.public_id}"
+
+
 @login_required
 def thread(request, public_id: str):
     user = request.user
     thread = selectors.get_visible_thread(user, public_id)
     can_moderate = can(checks.check_moderate, user, thread.category)
     posts = selectors.posts_in(user, thread, is_moderator=can_moderate)
-    page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    read = reading_selectors.reading_of(user, thread, posts, POSTS_PER_PAGE)
+    # Without a page asked for, the thread opens where the member left off: on the page of
+    # their first new post, without a redirect's round trip (static/js/thread.js scrolls
+    # to its divider).
+    page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page", read.page_of_first_new))
     for post in page:
         post.allowed = _post_controls(user, post)
+        post.is_first_new = post.pk == read.first_new
+    if page.object_list:
+        reading.note_thread_read(user, thread, max(post.pk for post in page))
     reply_refusal = refusal(checks.check_reply, user, thread)
     return render(request, "forum/thread.html", {
         "thread": thread, "page": page, "can_moderate": can_moderate,
@@ -136,8 +161,7 @@ def post(request, public_id: str):
     user = request.user
     found = selectors.get_visible_post(user, public_id)
     is_moderator = can(checks.check_moderate, user, found.thread.category)
-    page = selectors.page_of_post(user, found, is_moderator=is_moderator, per_page=POSTS_PER_PAGE)
-    url = found.thread.get_absolute_url() + (f"?page={page}" if page > 1 else "") + f"#p-{found.public_id}"
+    url = _post_url(user, found, is_moderator=is_moderator)
     return HttpResponseRedirect(url)
 
 

@@ -3,6 +3,11 @@
 import { liveSocket } from "./live-socket.js";
 
 const posts = document.getElementById("posts");
+
+// Opened without a post in its address, the page is the one where the reader's new posts
+// begin (forum/views/content.py): bring them to the divider.
+const firstNew = document.getElementById("new");
+if (firstNew && !location.hash) firstNew.scrollIntoView({ block: "start" });
 if (posts && posts.dataset.threadId) {
   const template = document.getElementById("live-post-template");
   const hiddenText = posts.dataset.hiddenText || "";

@@ -8,6 +8,7 @@ import { startComposer } from "./composer.js";
 import { createFrames } from "./frames.js";
 import { createOutbox } from "./outbox.js";
 import { createPresence } from "./presence.js";
+import { startReadPosition } from "./read.js";
 import { createRender } from "./render.js";
 import { createStatus } from "./status.js";
 import { createTyping } from "./typing.js";
@@ -43,6 +44,7 @@ function start(root) {
   const receive = createFrames(ctx, { status, render, outbox, commands, presence, typing });
   startComposer(ctx, { outbox, typing, status });
   render.adopt();
+  startReadPosition(ctx);
 
   function onState(state, code) {
     if (state === "connected") return;  // said at `hello`, once the room is really open
