@@ -133,13 +133,16 @@ def _build(rng: random.Random, post_count: int, message_count: int) -> dict:
     RoomBan.objects.create(room=rooms[1], user=searcher, reason="bench")
     now = timezone.now()
     span = timedelta(days=730).total_seconds()
+    # Rows are written in the order of their time, as a forum writes them: ids follow the
+    # order of writing, which the search's "newest first" relies on.
     with transaction.atomic():
-        threads = Thread.objects.bulk_create([
+        threads = sorted((
             Thread(category=categories[n % PLACES], title=_text(rng, vocabulary, 3, 9), author=rng.choice(authors),
                    status=Status.PENDING if rng.random() < 0.02 else Status.APPROVED,
                    is_hidden=rng.random() < 0.02, created_at=now - timedelta(seconds=rng.random() * span))
             for n in range(max(1, post_count // 10))
-        ], batch_size=BATCH)
+        ), key=lambda thread: thread.created_at)
+        threads = Thread.objects.bulk_create(threads, batch_size=BATCH)
         posts = []
         for n in range(post_count):
             thread = threads[n % len(threads)]
@@ -151,13 +154,11 @@ def _build(rng: random.Random, post_count: int, message_count: int) -> dict:
                 is_hidden=0.03 <= roll < 0.06, submit_token=f"bench-{n}",
                 created_at=thread.created_at + timedelta(seconds=n // len(threads) * 3600),
             ))
-            if len(posts) == BATCH:
-                Post.objects.bulk_create(posts)
-                posts = []
-        Post.objects.bulk_create(posts)
+        posts.sort(key=lambda post: post.created_at)
+        Post.objects.bulk_create(posts, batch_size=BATCH)
         per_room = max(1, message_count // PLACES)
+        messages = []
         for room in rooms:
-            messages = []
             for seq in range(1, per_room + 1):
                 body = _text(rng, vocabulary, 3, 30)
                 messages.append(RoomMessage(
@@ -166,8 +167,9 @@ def _build(rng: random.Random, post_count: int, message_count: int) -> dict:
                     created=now - timedelta(seconds=(per_room - seq) / per_room * span),
                     deleted=rng.random() < 0.02,
                 ))
-            RoomMessage.objects.bulk_create(messages, batch_size=BATCH)
-            Room.objects.filter(pk=room.pk).update(seq=per_room, rev=per_room)
+        messages.sort(key=lambda message: message.created)
+        RoomMessage.objects.bulk_create(messages, batch_size=BATCH)
+        Room.objects.filter(pk__in=[room.pk for room in rooms]).update(seq=per_room, rev=per_room)
     return {"searcher": searcher, "authors": authors, "vocabulary": vocabulary, "categories": categories,
             "rooms": rooms, "threads": threads}
 

@@ -120,6 +120,7 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")), conn_health_checks=True,
     )
 }
+SQLITE_MMAP_BYTES = 2_147_418_112  # SQLite's own ceiling for it (SQLITE_MAX_MMAP_SIZE)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE takes the write lock when a transaction opens, so the room counters
@@ -128,7 +129,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         # secure_delete zeroes what a delete or an update frees, so a deleted message's
         # text leaves the file once the WAL is checkpointed (forum/erasure.py).
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;",
+        # mmap_size lets SQLite read the file through the kernel's page cache (up to 2 GB of
+        # it) instead of copying each page into its own 2 MB cache: a search reads pages
+        # all over the full-text index, and this halved its p95 (bench/search.py).
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON; "
+            f"PRAGMA mmap_size={SQLITE_MMAP_BYTES};"
+        ),
     }
     # The locked pysqlite3-binary (Linux on x86_64) brings SQLite 3.51 where Debian has
     # 3.40: its FTS5 `secure-delete` takes a deleted text's words out of the search index
