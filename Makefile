@@ -16,6 +16,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# What the tests take from npm (axe-core, for the accessibility audit), from its lock with
+# integrity hashes; nothing of it is served.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
 # No access log: daphne's would record every client's address.
 run: install
 	$(PY) manage.py migrate --noinput -v 0
@@ -23,7 +29,7 @@ run: install
 	@echo "Majlis is serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	DJANGO_DEBUG=1 $(VENV)/bin/daphne --access-log /dev/null -b 127.0.0.1 -p $(PORT) config.asgi:application
 
-test: install
+test: install node_modules/.installed
 	$(PY) -m pytest
 
 screenshots: install
@@ -39,4 +45,4 @@ bench: install
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -51,12 +51,14 @@ ALLOWED_TAGS: frozenset[str] = frozenset({
 # No style/id/name/class anywhere: table alignment (emitted as style="text-align")
 # is deliberately lost rather than letting any CSS through.
 # Each block guesses its own direction (dir="auto", the only value kept), so a post that
-# quotes Arabic and answers in English reads right in both parts.
-_DIRECTED_BLOCKS = ("p", "li", "blockquote", "h3", "h4", "h5", "h6", "th", "td")
-ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
+# quotes Arabic and answers in English reads right in both parts. A list is one block:
+# its items follow it, or a list would flip item by item (`li` keeps the attribute
+# allowed only for posts rendered before).
+_DIRECTED_BLOCKS = ("p", "ul", "ol", "li", "blockquote", "h3", "h4", "h5", "h6", "th", "td")
+ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {tag: frozenset({"dir"}) for tag in _DIRECTED_BLOCKS} | {
     "a": frozenset({"href"}),
-    "ol": frozenset({"start"}),
-} | {tag: frozenset({"dir"}) for tag in _DIRECTED_BLOCKS}
+    "ol": frozenset({"start", "dir"}),
+}
 ALLOWED_URL_SCHEMES: frozenset[str] = frozenset({"https", "http", "mailto"})
 # ugc/nofollow: user content must not pass on our ranking; noopener/noreferrer:
 # linked pages must not learn who is reading what, nor reach window.opener.
@@ -108,8 +110,12 @@ _cleaner = nh3.Cleaner(
 
 
 def clean_html(html: str) -> str:
-    """Apply the allowlist alone; idempotent on :func:`render_markdown` output."""
-    return _cleaner.clean(html)
+    """Apply the allowlist alone; idempotent on :func:`render_markdown` output.
+
+    A carriage return written as a character reference (`&#xD;`) comes out of the cleaner
+    as a raw CR, which the next parse turns into a line feed, as HTML parsing does with
+    every CR: it is written as that line feed at once, so cleaning twice changes nothing."""
+    return _cleaner.clean(html).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _shift_headings(state: StateCore) -> None:
@@ -119,12 +125,22 @@ def _shift_headings(state: StateCore) -> None:
             token.tag = f"h{min(int(token.tag[1:]) + 2, 6)}"
 
 
-_DIRECTED_TOKENS = {f"{tag}_open" for tag in ("paragraph", "list_item", "blockquote", "heading", "th", "td")}
+_DIRECTED_TOKENS = {f"{tag}_open" for tag in ("paragraph", "blockquote", "heading", "th", "td")}
+_LISTS = {"bullet_list_open", "ordered_list_open"}
 
 
 def _direct_blocks(state: StateCore) -> None:
+    """dir="auto" on each block; inside a list, only on the list (outermost), whose items
+    then all read in the direction of its first strong letter."""
+    depth = 0
     for token in state.tokens:
-        if token.type in _DIRECTED_TOKENS and not (token.type == "paragraph_open" and token.hidden):
+        if token.type in _LISTS:
+            if depth == 0:
+                token.attrSet("dir", "auto")
+            depth += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif depth == 0 and token.type in _DIRECTED_TOKENS and not (token.type == "paragraph_open" and token.hidden):
             token.attrSet("dir", "auto")
 
 

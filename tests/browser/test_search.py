@@ -30,6 +30,7 @@ def test_a_member_finds_a_post_by_another_spelling_and_lands_on_it(new_page, pag
     thread, target = thread
     page = new_page(viewport={"width": 360, "height": 740}, java_script_enabled=javascript)
     log_in(page, "omar")
+    page.locator(".site-menu > summary").click()  # on a phone the header folds into its menu
     field = page.locator("#site-search-q")
     field.fill("المسؤولين والمدرسة")  # the post wrote المسئولين and مدرسه
     with page.expect_navigation():

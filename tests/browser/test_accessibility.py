@@ -1,0 +1,57 @@
+"""The everyday pages in real Chromium, audited by axe-core (npm, `make test` installs it),
+on a phone in Arabic and a desktop in English: no violation of any impact, no sideways
+scrolling, and no text box too narrow to write in.
+
+axe-core is injected into the page as a script, which the site's Content Security Policy
+rightly refuses: the audit's browser context bypasses CSP (Playwright's `bypass_csp`), for
+the audit only. Every other browser test runs under the policy and checks it was kept.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser.test_screenshots import build_demo, in_language
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+SIZES = {"ar": {"width": 360, "height": 740}, "en": {"width": 1280, "height": 800}}
+READERS = {"ar": "member", "en": "diaspora"}  # demo people whose profile is in that language
+PAGES = {
+    "home": "/", "thread": "/t/{campaign}/", "room": "/rooms/majlis/",
+    "notifications": "/notifications/", "moderation log": "/moderation/log/",
+}
+NARROWEST_TEXT_BOX = 200  # CSS px
+
+
+@pytest.fixture(scope="module")
+def axe_source():
+    if not AXE.exists():
+        # In CI a missing tool is a broken build, never a silent skip.
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(f"{AXE} is missing: run `make test` (npm ci)")
+    return AXE.read_text()
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_the_page_passes_axe_without_sideways_scrolling(new_page, log_in, axe_source, name, language):
+    names = build_demo()
+    in_language(READERS[language], language)
+    page = new_page(locale=language, viewport=SIZES[language], bypass_csp=True)
+    log_in(page, READERS[language])
+    page.goto(PAGES[name].format(**names))
+    assert page.locator("html").get_attribute("lang") == language
+    page.add_script_tag(content=axe_source)
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    violations = [
+        (v["id"], v["impact"], [node["target"] for node in v["nodes"]][:5]) for v in results["violations"]
+    ]
+    assert violations == [], violations
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "sideways scrolling"
+    narrow = page.evaluate(
+        """min => [...document.querySelectorAll('textarea, input[type=text], input[type=search], input:not([type])')]
+             .filter(box => box.offsetParent !== null && box.getBoundingClientRect().width < min)
+             .map(box => box.id || box.name)""",
+        NARROWEST_TEXT_BOX,
+    )
+    assert narrow == [], narrow
