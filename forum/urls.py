@@ -12,6 +12,7 @@ urlpatterns = [
     path("t/<str:public_id>/follow/", following.follow_thread, name="follow_thread"),
     path("notifications/read/", following.read_all_notifications, name="read_all_notifications"),
     path("notifications/<str:public_id>/read/", following.read_notification, name="read_notification"),
+    path("notifications/<str:public_id>/", following.open_notification, name="open_notification"),
     path("m/<str:public_id>/", following.member, name="member"),
     path("t/<str:public_id>/move/", moderation.move_thread, name="move_thread"),
     re_path(r"^t/(?P<public_id>[\w-]+)/(?P<action>lock|unlock|pin|unpin)/$", moderation.thread_action,

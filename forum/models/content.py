@@ -120,7 +120,9 @@ class Post(models.Model):
         return f"{self.thread} #{self.public_id}"
 
     def get_absolute_url(self) -> str:
-        return reverse("thread", args=[self.thread.public_id]) + f"#p-{self.public_id}"
+        # /p/<id>/ redirects to the page of its thread that holds the post, at the post
+        # (which page depends on the reader: moderators also see waiting posts).
+        return reverse("post", args=[self.public_id])
 
 
 class PostRevision(models.Model):

@@ -4,8 +4,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
 from forum import permissions
+from forum.errors import NotFound
 from forum.models import Follow, Notification, Thread
-from forum.selectors.content import visible_categories
+from forum.selectors.content import get_visible_thread, visible_categories
 
 
 def in_visible_places(user) -> Q:
@@ -17,13 +18,26 @@ def in_visible_places(user) -> Q:
 
 
 def notifications_for(user) -> QuerySet:
-    """Newest first; `visible` is false where the member lost the grant (text withheld)."""
+    """Newest first; `visible` is false where the member lost the grant (text withheld).
+
+    Each row's `text` is said in the member's language (their profile, joined here)."""
     return (
-        Notification.objects.filter(user=user)
+        Notification.objects.filter(user=user).select_related("user__profile")
         .annotate(visible=Case(When(in_visible_places(user), then=Value(True)),
                                default=Value(False), output_field=BooleanField()))
         .order_by("-created_at", "-id")
     )
+
+
+def get_openable_notification(user, public_id: str) -> Notification:
+    """One of the member's own notifications whose place (and thread) they may view now;
+    else NotFound, as for a missing id (another member's notification does not exist)."""
+    note = Notification.objects.filter(in_visible_places(user), user=user, public_id=public_id).first()
+    if note is None:
+        raise NotFound
+    if thread := note.args.get("thread"):
+        get_visible_thread(user, thread)  # hidden, moved out of sight or gone: NotFound
+    return note
 
 
 def unread_count(user) -> int:

@@ -1,5 +1,7 @@
 """E-mail digests: counts and links only, in the member's language, sent once per period.
 
+The member's language is their profile's, as on their pages and in their notifications.
+
 Mail passes through providers outside the coalition, so a digest names no thread, room,
 member or text, carries no image or tracking pixel, and counts only what the member can
 still view.
@@ -10,7 +12,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
@@ -30,12 +32,16 @@ def last_period_start(period: str, now: datetime) -> datetime:
 
 
 def digest_counts(user, start: datetime, end: datetime) -> dict[str, int]:
-    """Unread notifications of the period, by kind, in places the member still views."""
-    return dict(
+    """Unread notifications of the period, by kind, in places the member still views.
+
+    A folded notification ("3 new posts in …") counts its events; a room's, the room (the
+    digest says "rooms with new messages")."""
+    counted = (
         Notification.objects.filter(user=user, read_at__isnull=True, created_at__gte=start, created_at__lt=end)
         .filter(in_visible_places(user))
-        .values("kind").annotate(n=Count("id")).values_list("kind", "n")
+        .values("kind").annotate(rows=Count("id"), events=Sum("count")).values_list("kind", "rows", "events")
     )
+    return {kind: rows if kind == NotificationKind.ROOM else events for kind, rows, events in counted}
 
 
 def digest_text(counts: dict[str, int], base_url: str) -> str:

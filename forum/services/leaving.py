@@ -33,6 +33,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import Truncator
@@ -48,8 +49,8 @@ from forum.models import (
     Invitation, ModerationEvent, Notification, Post, PostRevision, Profile, RetiredUsername,
     Thread,
 )
+from forum.models.following import isolate
 from forum.services import member_sessions
-from forum.services.notifications import isolate
 from search import index as search_index
 
 User = get_user_model()
@@ -127,10 +128,10 @@ def _erase_posts(user) -> None:
     search_index.forget_posts(Post.objects.filter(author=user).values_list("pk", flat=True))
     Post.objects.filter(author=user).update(body_source="", body_html=removed_html, hidden_reason="")
     for thread in Thread.objects.filter(author=user):
-        _replace_in_notifications(
-            Notification.objects.filter(event_key__in=_event_keys(Post.objects.filter(thread=thread))),
-            isolate(Truncator(thread.title).chars(80)), lambda _language: isolate(removed_title),
-        )
+        notes = Notification.objects.filter(
+            Q(args__thread=thread.public_id) | Q(event_key__in=_event_keys(Post.objects.filter(thread=thread))))
+        _rewrite_notifications(notes, "title", removed_title, isolate(Truncator(thread.title).chars(80)),
+                               lambda _language: isolate(removed_title))
     Thread.objects.filter(author=user).update(title=removed_title)
 
 
@@ -141,7 +142,8 @@ def _event_keys(posts) -> list[str]:
 
 
 def _unname_in_notifications(user, profile: Profile) -> None:
-    """Other members' notifications of the member's posts and messages named them."""
+    """Other members' notifications of the member's posts and messages named them: they
+    now say "former member" (a name of None), each in its reader's language."""
     def former(language: str) -> str:
         with override(language):
             return isolate(_(FORMER_MEMBER))
@@ -149,19 +151,25 @@ def _unname_in_notifications(user, profile: Profile) -> None:
     keys = _event_keys(Post.objects.filter(author=user))
     keys += [f"msg:{public_id}" for public_id in _message_ids(user)]
     notes = Notification.objects.filter(event_key__in=keys).exclude(user=user)
-    _replace_in_notifications(notes, isolate(profile.display_name), former)
+    _rewrite_notifications(notes, "name", None, isolate(profile.display_name), former)
 
 
 def _message_ids(user) -> list[str]:
     return list(user.room_messages.values_list("public_id", flat=True))
 
 
-def _replace_in_notifications(notes, old: str, new_for) -> None:
+def _rewrite_notifications(notes, argument: str, value, old: str, new_for) -> None:
+    """Set one argument of the notifications (`name` or `title`); in a text kept whole from
+    before arguments were stored, replace `old` with `new_for(reader's language)`."""
     for note in notes.select_related("user__profile"):
-        language = getattr(getattr(note.user, "profile", None), "language", "ar")
-        if old in note.text:
-            note.text = note.text.replace(old, new_for(language))[:300]
-            note.save(update_fields=["text"])
+        if "text" in note.args:
+            language = getattr(getattr(note.user, "profile", None), "language", "ar")
+            note.args["text"] = note.args["text"].replace(old, new_for(language))
+        elif argument in note.args:
+            note.args[argument] = value
+        else:
+            continue
+        note.save(update_fields=["args"])
 
 
 def _unname_in_the_record(user, profile: Profile) -> None:

@@ -4,8 +4,6 @@ recorded once (forum.services.audit); reports of every kind go through forum.ser
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from forum import checks
 from forum.models import Action, Category, Post, PostReport, StandingScope, Status, Thread
@@ -19,17 +17,15 @@ from realtime import broadcast
 from search import index as search_index
 
 
-def _tell_author(post: Post, message: str, reason: str) -> None:
-    """The member learns what a moderator did to their text, and why (never who reported)."""
+def _tell_author(post: Post, sentence: str, reason: str) -> None:
+    """The member learns what a moderator did to their text, and why (never who reported).
+
+    `sentence` is a key of forum.models.following.SENTENCES: said in the member's language."""
     thread = post.thread
-
-    def text_for(kind: str) -> str:  # called in the author's own language
-        text = str(message) % {"title": notifications.isolate(thread.title[:80])}
-        return f"{text} {_('Reason:')} {reason}" if reason else text
-
+    args = {"t": sentence, "title": thread.title[:80], "thread": thread.public_id, "reason": reason}
     key = f"mod:{post.public_id}:{timezone.now().timestamp()}"
     transaction.on_commit(lambda: notifications.notify_moderation(
-        subject=post.author, scope=thread.category, text_for=text_for, url=thread.get_absolute_url(),
+        subject=post.author, scope=thread.category, args=args, url=thread.get_absolute_url(),
         event_key=key))
 
 
@@ -74,7 +70,7 @@ def reject_post(*, post: Post, by, reason: str = "") -> Post:
             Thread.objects.filter(pk=post.thread_id).update(status=Status.REJECTED)
             standing_changed(StandingScope.THREAD, post.thread.public_id)
         record_moderation_event(actor=by, action=Action.REJECT, scope=post.thread.category, target=post, reason=reason)
-        _tell_author(post, gettext_lazy("A moderator did not approve your post in “%(title)s”."), reason)
+        _tell_author(post, "rejected", reason)
     return post
 
 
@@ -93,7 +89,7 @@ def hide_post(*, post: Post, by, reason: str) -> Post:
             # Members no longer see the thread: its sockets re-check before another frame.
             standing_changed(StandingScope.THREAD, post.thread.public_id)
         record_moderation_event(actor=by, action=Action.HIDE, scope=post.thread.category, target=post, reason=reason)
-        _tell_author(post, gettext_lazy("A moderator hid your post in “%(title)s”."), reason)
+        _tell_author(post, "hidden", reason)
         thread_id, post_id = post.thread.public_id, post.public_id
         broadcast.publish_on_commit(broadcast.thread_group(thread_id), {"type": "post.hidden", "id": post_id})
     return post

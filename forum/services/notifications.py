@@ -8,18 +8,16 @@ runs a fixed number of queries however many watchers there are.
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import Count, F, Model
 from django.utils import timezone
 from django.utils.text import Truncator
-from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from forum import permissions
-from forum.former import name_of
 from forum.models import (
     Follow, FollowLevel, Notification, NotificationKind, Post, Status,
 )
-from forum.models.following import KIND_PRIORITY
+from forum.models.following import FOLDED_KINDS, KIND_PRIORITY
 from realtime import broadcast
 
 
@@ -57,18 +55,16 @@ def post_recipients(post: Post, mentioned_ids: Iterable[int], replied_to_ids: It
     return chosen
 
 
-def isolate(text: str) -> str:
-    """User text inside a translated sentence, isolated so its direction cannot spill over."""
-    return f"\u2068{text}\u2069"
+def _name(user) -> str | None:
+    """A member's display name as a notification keeps it; None for a former member."""
+    profile = getattr(user, "profile", None) if user is not None else None
+    return profile.display_name if profile is not None else None
 
 
-def _text(kind: str, post: Post) -> str:
-    name, title = isolate(name_of(post.author)), isolate(Truncator(post.thread.title).chars(80))
-    return {
-        NotificationKind.MENTION: _("%(name)s mentioned you in “%(title)s”"),
-        NotificationKind.REPLY: _("%(name)s replied to you in “%(title)s”"),
-        NotificationKind.POST: _("%(name)s posted in “%(title)s”"),
-    }[kind] % {"name": name, "title": title}
+def about_post(post: Post) -> dict:
+    """The arguments every notification of a post shares (SENTENCES says which are used)."""
+    thread = post.thread
+    return {"name": _name(post.author), "title": Truncator(thread.title).chars(80), "thread": thread.public_id}
 
 
 def notify_post(post: Post, *, mentioned_ids: Iterable[int] = (), replied_to_ids: Iterable[int] = ()) -> int:
@@ -77,8 +73,8 @@ def notify_post(post: Post, *, mentioned_ids: Iterable[int] = (), replied_to_ids
     if post.status != Status.APPROVED or post.is_hidden or post.thread.is_hidden:
         return 0
     wanted = post_recipients(post, mentioned_ids, replied_to_ids)
-    return _deliver(wanted, post.thread.category, lambda kind: _text(kind, post),
-                    post.get_absolute_url(), f"post:{post.public_id}")
+    return _deliver(wanted, post.thread.category, about_post(post), post.get_absolute_url(),
+                    f"post:{post.public_id}", fold=post.thread.public_id)
 
 
 def notify_pending_post(post: Post) -> int:
@@ -86,21 +82,21 @@ def notify_pending_post(post: Post) -> int:
     post = Post.objects.select_related("thread__category", "author__profile").get(pk=post.pk)
     moderators = permissions.users_who_can_moderate(post.thread.category).exclude(pk=post.author_id)
     wanted = {pk: NotificationKind.POST for pk in moderators.values_list("pk", flat=True)}
-    text = lambda kind: _("%(name)s's post in “%(title)s” awaits approval") % {  # noqa: E731
-        "name": isolate(name_of(post.author)), "title": isolate(Truncator(post.thread.title).chars(80))}
-    return _deliver(wanted, post.thread.category, text, post.get_absolute_url(), f"pending:{post.public_id}",
-                    check_view=False)
+    return _deliver(wanted, post.thread.category, {**about_post(post), "t": "pending"}, post.get_absolute_url(),
+                    f"pending:{post.public_id}", check_view=False)
 
 
-def notify_moderation(*, subject, scope: Model, text_for, url: str, event_key: str) -> int:
-    """Tell a member about a moderator's action on their text, with the reason."""
+def notify_moderation(*, subject, scope: Model, args: dict, url: str, event_key: str) -> int:
+    """Tell a member about a moderator's action on their text, with the reason.
+
+    `args` names the sentence (`t`, a key of SENTENCES) and its arguments."""
     if subject is None:
         return 0
-    return _deliver({subject.pk: NotificationKind.MODERATION}, scope, text_for, url, event_key)
+    return _deliver({subject.pk: NotificationKind.MODERATION}, scope, args, url, event_key)
 
 
-def notify_room_message(*, room: Model, author_id: int, watcher_ids: Iterable[int],
-                        mentioned_ids: Iterable[int], text_for, url: str, event_key: str) -> int:
+def notify_room_message(*, room: Model, author_id: int, author_name: str | None, watcher_ids: Iterable[int],
+                        mentioned_ids: Iterable[int], url: str, event_key: str) -> int:
     """New messages in a watched room: one unread `room` notification per room, counting up.
 
     The realtime app decides who watches and who is banned; this checks the grant.
@@ -108,7 +104,7 @@ def notify_room_message(*, room: Model, author_id: int, watcher_ids: Iterable[in
     mentioned = set(mentioned_ids) - {author_id}
     watchers = set(watcher_ids) - {author_id} - mentioned
     sent = _deliver({pk: NotificationKind.MENTION for pk in mentioned}, room,
-                    lambda kind: text_for(kind), url, event_key)
+                    {"name": author_name, "title": room.name}, url, event_key)
     if not watchers:
         return sent
     scope_type = ContentType.objects.get_for_model(room)
@@ -117,53 +113,70 @@ def notify_room_message(*, room: Model, author_id: int, watcher_ids: Iterable[in
         user_id__in=allowed, kind=NotificationKind.ROOM, scope_type=scope_type, scope_id=room.pk,
         read_at__isnull=True,
     )
-    already = set(open_ones.values_list("user_id", flat=True))
-    open_ones.update(count=F("count") + 1, created_at=timezone.now())
-    fresh = allowed - already
-    Notification.objects.bulk_create([
-        Notification(user_id=pk, kind=NotificationKind.ROOM, scope_type=scope_type, scope_id=room.pk,
-                     text=text_for(NotificationKind.ROOM), url=url, event_key=f"{event_key}:room")
-        for pk in fresh
-    ], ignore_conflicts=True)
-    _publish(Notification.objects.filter(user_id__in=allowed, kind=NotificationKind.ROOM,
-                                         scope_type=scope_type, scope_id=room.pk, read_at__isnull=True))
+    with transaction.atomic():
+        already = set(open_ones.values_list("user_id", flat=True))
+        open_ones.update(count=F("count") + 1, created_at=timezone.now())
+        Notification.objects.bulk_create([
+            Notification(user_id=pk, kind=NotificationKind.ROOM, scope_type=scope_type, scope_id=room.pk,
+                         args={"t": "room", "title": room.name}, url=url, event_key=f"{event_key}:room")
+            for pk in allowed - already
+        ], ignore_conflicts=True)
+        transaction.on_commit(lambda: _publish(open_ones))
     return sent + len(allowed)
 
 
-def _deliver(wanted: dict[int, str], scope: Model, text_for, url: str, event_key: str,
-             *, check_view: bool = True) -> int:
+def _deliver(wanted: dict[int, str], scope: Model, args: dict, url: str, event_key: str,
+             *, check_view: bool = True, fold: str | None = None) -> int:
+    """Store one notification per member of `wanted` (user id → kind), in bulk.
+
+    `args` are the sentence's arguments; its key `t` defaults to the member's kind. With
+    `fold` (a thread's public id), a member's unread notification of the same kind and
+    thread counts one more event instead (FOLDED_KINDS).
+    """
     if not wanted:
         return 0
     recipients = set(wanted)
     if check_view:
         recipients &= set(permissions.users_who_can_view(scope).filter(pk__in=recipients).values_list("pk", flat=True))
-    scope_type = ContentType.objects.get_for_model(scope)
-    texts: dict[tuple[str, str], str] = {}
-    languages = _languages(recipients)
-    rows = []
-    for pk in recipients:
-        kind, language = wanted[pk], languages.get(pk, "ar")
-        if (kind, language) not in texts:
-            with override(language):
-                texts[(kind, language)] = text_for(kind)[:300]
-        rows.append(Notification(user_id=pk, kind=kind, scope_type=scope_type, scope_id=scope.pk,
-                                 text=texts[(kind, language)], url=url, event_key=event_key[:64]))
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    _publish(Notification.objects.filter(user_id__in=recipients, event_key=event_key[:64]))
-    return len(rows)
+    event_key, scope_type = event_key[:64], ContentType.objects.get_for_model(scope)
+    with transaction.atomic():
+        # Told already (the fan-out ran twice): nothing is stored or counted twice.
+        recipients -= set(Notification.objects.filter(user_id__in=recipients, event_key=event_key)
+                          .values_list("user_id", flat=True))
+        folded = _fold(wanted, recipients, args, event_key, fold) if fold else set()
+        Notification.objects.bulk_create([
+            Notification(user_id=pk, kind=wanted[pk], scope_type=scope_type, scope_id=scope.pk,
+                         args={"t": wanted[pk], **args}, url=url, event_key=event_key,
+                         group=f"{wanted[pk]}:{fold}" if fold and wanted[pk] in FOLDED_KINDS else "")
+            for pk in recipients - folded
+        ], ignore_conflicts=True)
+        told = Notification.objects.filter(user_id__in=recipients, event_key=event_key)
+        transaction.on_commit(lambda: _publish(told))
+    return len(recipients)
 
 
-def _languages(user_ids: set[int]) -> dict[int, str]:
-    from forum.models import Profile
-
-    return dict(Profile.objects.filter(user_id__in=user_ids).values_list("user_id", "language"))
+def _fold(wanted: dict[int, str], recipients: set[int], args: dict, event_key: str, thread: str) -> set[int]:
+    """Count the event in the members' unread notifications of this thread; who had one."""
+    folded = set()
+    for kind in FOLDED_KINDS:
+        members = {pk for pk in recipients if wanted[pk] == kind}
+        if not members:
+            continue
+        open_ones = Notification.objects.filter(user_id__in=members, group=f"{kind}:{thread}", read_at__isnull=True)
+        folded |= set(open_ones.values_list("user_id", flat=True))
+        # Several events name nobody ("3 new posts in …"): the name goes, so that a member
+        # who leaves is found by their own posts' event keys alone.
+        open_ones.update(count=F("count") + 1, created_at=timezone.now(), event_key=event_key,
+                         args={"t": kind, "title": args.get("title"), "thread": thread})
+    return folded
 
 
 def _publish(notes) -> None:
-    """Push each recipient's new notification and unread count to their sockets."""
+    """Push each recipient's new notification and unread count to their sockets (after the
+    commit that stored them)."""
     from forum.selectors.notifications import serialise
 
-    newest = {note.user_id: note for note in notes}
+    newest = {note.user_id: note for note in notes.select_related("user__profile")}
     user_ids = set(newest)
     if not user_ids:
         return
@@ -173,6 +186,7 @@ def _publish(notes) -> None:
     )
     for pk, note in newest.items():
         group = broadcast.notifications_group(pk)
+        # `text` is said in the reader's language (their profile's), whoever wrote.
         broadcast.publish_frame(group, {"type": "notification", "notification": serialise(note)})
         broadcast.publish_frame(group, {"type": "unread", "count": counts.get(pk, 0)})
 

@@ -189,8 +189,9 @@ def reply(request, public_id: str):
             form.add_error(None, error)
         except DomainError as error:
             return _form_page(request, "forum/reply.html", context, error)
-        else:
-            return HttpResponseRedirect(post.get_absolute_url())
+        else:  # straight to the page that holds the new reply, without /p/<id>/'s extra hop
+            return HttpResponseRedirect(_post_url(
+                user, post, is_moderator=can(checks.check_moderate, user, thread.category)))
     return _form_page(request, "forum/reply.html", context)
 
 

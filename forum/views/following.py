@@ -6,13 +6,13 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from forum import checks
 from forum.errors import NotFound
 from forum.models import Notification, Profile
 from forum.selectors import content as content_selectors
-from forum.selectors.notifications import notifications_for
+from forum.selectors.notifications import get_openable_notification, notifications_for
 from forum.services import following as services
 from forum.services.notifications import mark_read
 from forum.views.navigation import redirect_to_next, safe_url
@@ -50,6 +50,18 @@ def notifications_page(request):
     notes = notifications_for(request.user)
     page = Paginator(notes, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "forum/notifications.html", {"page": page})
+
+
+@login_required
+@require_GET
+def open_notification(request, public_id: str):
+    """/notifications/<id>/: a plain link (it opens in a new tab too) that marks the
+    notification read and goes where it points. Marking read by GET is acceptable here: it
+    changes only the member's own read state of their own notification, so a page that
+    makes them follow the link can do no more than they would by opening it."""
+    notification = get_openable_notification(request.user, public_id)
+    mark_read(user=request.user, notification=notification)
+    return HttpResponseRedirect(safe_url(request, notification.url, reverse("notifications")))
 
 
 @login_required

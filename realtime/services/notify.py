@@ -1,9 +1,7 @@
 """Telling room watchers and mentioned members of a new message, after it is committed."""
 
-from django.utils.translation import gettext as _
-
 from forum.models import FollowLevel
-from forum.services.notifications import isolate, notify_room_message
+from forum.services.notifications import notify_room_message
 from realtime.models import RoomBan, RoomMessage
 from realtime.selectors import followers, in_force
 
@@ -24,14 +22,9 @@ def notify_new_message(message: RoomMessage, mentioned_ids: list[int]) -> int:
                          .values_list("user_id", flat=True))
     if not watchers and not mentioned:
         return 0  # most messages: nobody but the author follows the room
-    name, room_name = isolate(message.author.profile.display_name), isolate(room.name)
-
-    def text_for(kind: str) -> str:
-        if kind == "mention":
-            return _("%(name)s mentioned you in “%(title)s”") % {"name": name, "title": room_name}
-        return _("New messages in “%(room)s”") % {"room": room_name}
-
+    # The sentence is said when shown, in each reader's language (forum.models.following).
     return notify_room_message(
-        room=room, author_id=message.author_id, watcher_ids=watchers, mentioned_ids=mentioned,
-        text_for=text_for, url=room.get_absolute_url(), event_key=f"msg:{message.public_id}",
+        room=room, author_id=message.author_id, author_name=message.author.profile.display_name,
+        watcher_ids=watchers, mentioned_ids=mentioned, url=room.get_absolute_url(),
+        event_key=f"msg:{message.public_id}",
     )

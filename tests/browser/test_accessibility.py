@@ -1,6 +1,7 @@
 """The everyday pages in real Chromium, audited by axe-core (npm, `make test` installs it),
 on a phone in Arabic and a desktop in English: no violation of any impact, no sideways
-scrolling, and no text box too narrow to write in.
+scrolling, no text box too narrow to write in, and on the phone no control smaller than a
+thumb (44 × 44 CSS px; links inside a post's text are words of a sentence, and exempt).
 
 axe-core is injected into the page as a script, which the site's Content Security Policy
 rightly refuses: the audit's browser context bypasses CSP (Playwright's `bypass_csp`), for
@@ -11,6 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_screenshots import build_demo, in_language
 
@@ -22,6 +24,17 @@ PAGES = {
     "notifications": "/notifications/", "moderation log": "/moderation/log/",
 }
 NARROWEST_TEXT_BOX = 200  # CSS px
+SMALLEST_TARGET = 44  # CSS px, on the phone
+# Visible controls smaller than a thumb, but the skip link (off screen until focused, then
+# 44 px high) and links inside user text.
+TOO_SMALL = """min => [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary')]
+  .filter(e => e.offsetParent !== null && !e.classList.contains('skip')
+               && !e.closest('.post-body, .room-message-body, .snippet'))
+  .map(e => [e, e.getBoundingClientRect()])
+  .filter(([e, box]) => box.width < min || box.height < min)
+  .map(([e, box]) => `${e.tagName} "${(e.textContent || e.name || '').trim().slice(0, 20)}" `
+                     + `${Math.round(box.width)}x${Math.round(box.height)}`)"""
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +68,7 @@ def test_the_page_passes_axe_without_sideways_scrolling(new_page, log_in, axe_so
         NARROWEST_TEXT_BOX,
     )
     assert narrow == [], narrow
+    if language == "ar":  # the phone
+        assert page.evaluate(TOO_SMALL, SMALLEST_TARGET) == []
+    if name == "room":  # docked at the foot of the screen, without scrolling to it
+        expect(page.locator("#room-body")).to_be_in_viewport()

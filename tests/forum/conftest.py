@@ -121,6 +121,18 @@ def other_member(make_person):
 
 
 @pytest.fixture
+def rami(make_person):
+    return make_person("rami", display_name="Rami", location=Location.DIASPORA)
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed():` runs the on-commit callbacks (notifications, broadcasts) of what
+    happens inside."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def category(make_category, members_group, moderator):
     """An ordinary category: every member reads and posts, Noor moderates."""
     return make_category(

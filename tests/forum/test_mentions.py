@@ -38,16 +38,6 @@ def told(user) -> list[str]:
     return list(Notification.objects.filter(user=user).values_list("kind", flat=True))
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def rami(make_person):
-    return make_person("rami", display_name="Rami", location=Location.DIASPORA)
-
-
 def mention(committed, thread, author, body):
     with committed():
         return reply(author=author, thread=thread, body=body)

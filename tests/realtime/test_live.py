@@ -4,6 +4,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import Group
 
+from forum.models import Post
 from forum.services.content import do_create_category, reply, start_thread
 from forum.services.following import set_follow_level
 from forum.services.grants import do_grant_permission, do_revoke_permission
@@ -42,7 +43,8 @@ async def test_a_watcher_is_told_of_a_reply_with_a_notification_and_the_unread_c
     await database_sync_to_async(reply)(author=author, thread=thread, body="The first meeting is Thursday.")
     note = (await socket.expect("notification"))["notification"]
     assert note["kind"] == "post" and note["read"] is False
-    assert "Sixteen days" in note["text"] and note["url"].startswith(f"/t/{thread.public_id}/")
+    post = await database_sync_to_async(Post.objects.get)(thread=thread, is_opening=False)
+    assert "Sixteen days" in note["text"] and note["url"] == f"/p/{post.public_id}/"
     assert set(note) >= {"id", "kind", "text", "url", "created", "read"}
     assert await socket.expect("unread") == {"type": "unread", "count": 1}
     await socket.close()

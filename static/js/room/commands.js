@@ -137,8 +137,10 @@ export function createCommands(ctx, { render, outbox, typing, status }) {
     const button = event.target.closest("button[data-action]");
     if (button && list.contains(button)) act(button);
   });
-  list.addEventListener("scroll", () => {
-    if (list.scrollTop < SCROLL_EDGE_PX && list.scrollHeight > list.clientHeight) loadOlder();
+  // The room scrolls with the page: near its top, the older messages are asked for.
+  const page = document.scrollingElement;
+  window.addEventListener("scroll", () => {
+    if (page.scrollTop < SCROLL_EDGE_PX && page.scrollHeight > page.clientHeight) loadOlder();
   }, { passive: true });
   olderButton?.addEventListener("click", loadOlder);
   startModeration();

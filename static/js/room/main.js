@@ -45,6 +45,7 @@ function start(root) {
   startComposer(ctx, { outbox, typing, status });
   render.adopt();
   startReadPosition(ctx);
+  liftAboveDock($(".room-dock"));
 
   function onState(state, code) {
     if (state === "connected") return;  // said at `hello`, once the room is really open
@@ -62,4 +63,13 @@ function start(root) {
   }
 
   const socket = liveSocket(() => commands.path(), { onFrame: receive, onState });
+}
+
+// The quick exit floats at the foot of the screen, where the dock (message box and send
+// button) now sits: it is lifted by the dock's height (static/css/majlis.css).
+function liftAboveDock(dock) {
+  if (!dock || !window.ResizeObserver) return;
+  new ResizeObserver(() => {
+    document.documentElement.style.setProperty("--dock-height", `${dock.offsetHeight}px`);
+  }).observe(dock);
 }

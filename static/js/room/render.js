@@ -13,6 +13,8 @@ export function element(tag, className, text) {
 
 export function createRender(ctx) {
   const { $, t, words, room, list } = ctx;
+  // The room scrolls with the page (its message box is docked at the foot of the screen).
+  const page = document.scrollingElement;
 
   function message(m) {
     const node = element("li", m.deleted ? "room-message is-deleted" : "room-message");
@@ -105,29 +107,32 @@ export function createRender(ctx) {
     node.append(meta, text);
     list.append(node);
     $("[data-empty]")?.remove();
-    list.scrollTop = list.scrollHeight;
+    page.scrollTop = page.scrollHeight;
     return node;
   }
 
   // Keep the reader where they are: at the bottom if they were there, else still.
   function keepingView(change) {
-    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < NEAR_EDGE_PX;
+    const atBottom = page.scrollHeight - page.scrollTop - page.clientHeight < NEAR_EDGE_PX;
     change();
-    if (atBottom) list.scrollTop = list.scrollHeight;
+    if (atBottom) page.scrollTop = page.scrollHeight;
   }
 
   // Older messages go in above: keep the distance to the bottom, so nothing jumps.
   function keepingBottomDistance(change) {
-    const fromBottom = list.scrollHeight - list.scrollTop;
+    const fromBottom = page.scrollHeight - page.scrollTop;
     change();
-    list.scrollTop = list.scrollHeight - fromBottom;
+    page.scrollTop = page.scrollHeight - fromBottom;
   }
 
   // The server-rendered page: times in the reader's format, and the buttons.
   function adopt() {
     list.querySelectorAll("time[datetime]").forEach((time) => { time.textContent = words.time(time.dateTime); });
     decorateAll();
-    list.scrollTop = list.scrollHeight;
+    // Opened where the member left off (the "new" divider), else at the newest message.
+    const firstNew = document.getElementById("new");
+    if (firstNew && !location.hash) firstNew.scrollIntoView({ block: "start" });
+    else if (!location.hash) page.scrollTop = page.scrollHeight;
   }
 
   function decorateAll() {
