@@ -29,3 +29,9 @@ def with_unread_messages(user, rooms: QuerySet) -> QuerySet:
 def read_position(user, room: Room) -> int:
     return RoomRead.objects.filter(user=user, room=room).values_list("seq", flat=True).first() or 0
 
+
+def first_new(user, messages: list, position: int):
+    """Of the messages a page shows (oldest first), the first one new to the member: past
+    their position, someone else's, not deleted, and written after they joined."""
+    return next((m for m in messages if m.seq > position and m.author_id != user.pk
+                 and not m.deleted and m.created > user.date_joined), None)

@@ -112,9 +112,7 @@ def _room_read_for(user, slug: str):
 def _mark_first_new(user, room, messages) -> None:
     """Marks where the messages new to the member begin (the page shows a divider there),
     then counts what the page shows as read."""
-    position = unread.read_position(user, room)
-    first_new = next((m for m in messages if m.seq > position and m.author_id != user.pk
-                      and not m.deleted and m.created > user.date_joined), None)
+    first_new = unread.first_new(user, messages, unread.read_position(user, room))
     for message in messages:
         message.is_first_new = message is first_new
     if messages:

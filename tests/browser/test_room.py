@@ -361,3 +361,22 @@ def test_a_moderators_read_only_and_slow_mode_show_on_the_members_page(
     expect(member.locator("[data-slow-mode]")).to_be_visible(timeout=WAIT)
     expect(member.locator("[data-slow-mode]")).to_contain_text("30")
     assert_clean(page_log, member, moderator)
+
+
+def test_a_message_read_live_is_not_counted_unread_after_the_member_leaves(open_room, page_log, room, layla, omar):
+    """The page told how far it was read as it was left (static/js/room/read.js): a message
+    that arrived while it was open is not new on the next visit."""
+    from realtime.models import RoomRead
+
+    page, other = open_room("layla"), open_room("omar")
+    write(other, "وصلت الرسالة مباشرة")
+    expect(message(page, "وصلت الرسالة مباشرة")).to_have_count(1, timeout=WAIT)
+    page.goto("/")  # leaving the room: its pagehide sends the position
+    deadline = time.monotonic() + WAIT / 1000
+    while time.monotonic() < deadline and not RoomRead.objects.filter(user=layla, room=room, seq=1).exists():
+        time.sleep(0.1)
+    assert RoomRead.objects.get(user=layla, room=room).seq == 1
+    page.reload()  # home may have been drawn while the beacon was still on its way
+    place = page.locator("ul.places li", has=page.locator(f'a[href="/rooms/{room.slug}/"]'))
+    expect(place.locator(".badge.new")).to_have_count(0)
+    assert_clean(page_log, page, other)
