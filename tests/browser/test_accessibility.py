@@ -23,6 +23,7 @@ PAGES = {
     "home": "/", "thread": "/t/{campaign}/", "room": "/rooms/majlis/",
     "notifications": "/notifications/", "moderation log": "/moderation/log/",
 }
+CARDS = {"notifications": ".notification", "moderation log": ".mod-event"}
 NARROWEST_TEXT_BOX = 200  # CSS px
 SMALLEST_TARGET = 44  # CSS px, on the phone
 # Visible controls smaller than a thumb, but the skip link (off screen until focused, then
@@ -70,5 +71,8 @@ def test_the_page_passes_axe_without_sideways_scrolling(new_page, log_in, axe_so
     assert narrow == [], narrow
     if language == "ar":  # the phone
         assert page.evaluate(TOO_SMALL, SMALLEST_TARGET) == []
+    if name in CARDS:  # a card per entry, as wide as the page's column, not a squeezed table row
+        widths = page.eval_on_selector_all(CARDS[name], "cards => cards.map(c => c.getBoundingClientRect().width)")
+        assert widths and min(widths) >= 0.75 * page.evaluate("document.querySelector('main').clientWidth"), widths
     if name == "room":  # docked at the foot of the screen, without scrolling to it
         expect(page.locator("#room-body")).to_be_in_viewport()

@@ -504,6 +504,7 @@ def test_the_log_shows_members_each_action_with_its_reason_and_moderator(a_reply
     html = html_of(client_for(writer).get("/moderation/log/"))
     assert "hid a post" in html and "Names an officer" in html and "Noor" in html
     assert "locked a thread" in html and "Cooling off" in html and "Advocacy campaigns" in html
+    assert "<table" not in html and html.count('class="mod-event"') == 2  # a card each, not table rows
 
 
 def test_the_log_never_shows_a_category_the_member_cannot_view(secret_category, writer, client_for, category):
