@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "forum",
     "realtime",
     "search",
+    "attachments",
 ]
 
 MIDDLEWARE = [
@@ -314,6 +315,30 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Attachments (attachments/): cleaned files under their own root, outside the static files,
+# never served from it directly: the app checks who asks first (attachments/views.py).
+MAJLIS_MEDIA_ROOT = Path(os.environ.get("MAJLIS_MEDIA_ROOT") or BASE_DIR / "media")
+# In production the proxy sends the files: the app answers with `X-Accel-Redirect` to this
+# internal location (README, "Attachments behind nginx"); empty: the app sends them itself.
+MAJLIS_FILES_ACCEL_REDIRECT = os.environ.get(
+    "MAJLIS_FILES_ACCEL_REDIRECT", "/protected-files/" if PRODUCTION else ""
+)
+_MB = 1024 * 1024
+# Per file, by family (what the member sends, before cleaning).
+MAJLIS_ATTACHMENT_MAX_BYTES = {
+    "image": int(os.environ.get("MAJLIS_ATTACHMENT_IMAGE_MB", "10")) * _MB,
+    "pdf": int(os.environ.get("MAJLIS_ATTACHMENT_PDF_MB", "25")) * _MB,
+    "audio": int(os.environ.get("MAJLIS_ATTACHMENT_AUDIO_MB", "25")) * _MB,
+}
+MAJLIS_ATTACHMENTS_PER_MESSAGE = int(os.environ.get("MAJLIS_ATTACHMENTS_PER_MESSAGE", "10"))
+# What one member may send in a day (UTC), all files together.
+MAJLIS_ATTACHMENT_DAILY_BYTES = int(os.environ.get("MAJLIS_ATTACHMENT_DAILY_MB", "200")) * _MB
+# Pictures with more pixels are refused before they are decoded (decompression bombs):
+# Pillow's own MAX_IMAGE_PIXELS, about 89 megapixels.
+MAJLIS_ATTACHMENT_MAX_PIXELS = int(os.environ.get("MAJLIS_ATTACHMENT_MAX_PIXELS", str(89_478_485)))
+# A room file uploaded but never sent is purged by purge_expired after this long.
+MAJLIS_ATTACHMENT_WAITING_HOURS = 24
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

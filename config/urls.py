@@ -49,5 +49,6 @@ urlpatterns = [
     path("", include("forum.urls")),
     path("", include("realtime.urls")),
     path("", include("search.urls")),
+    path("", include("attachments.urls")),
     path("admin/", admin.site.urls),
 ]

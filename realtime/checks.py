@@ -15,6 +15,8 @@ services/messages.py `_advance`), and the checks take them as read. A plain Room
 again for the member first (one query).
 """
 
+from datetime import timedelta
+
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -152,6 +154,21 @@ def check_manage_rooms(user) -> None:
 
 
 # Messages (`message.room` may be a room read for the member, as above) --------------------
+
+def _check_kept(message: RoomMessage) -> None:
+    """A message past its room's retention is gone, whether or not purge_expired ran yet."""
+    days = message.room.retention_days
+    if days is not None and message.created < timezone.now() - timedelta(days=days):
+        raise NotFound(_("That message is no longer here."))
+
+
+def check_view_message(user, message: RoomMessage) -> None:
+    """See one message (and so its files): the room opens for the member, and the message
+    is neither deleted nor past the room's retention."""
+    _opened(user, message.room)
+    _check_still_there(message)
+    _check_kept(message)
+
 
 def check_edit_message(user, message: RoomMessage) -> None:
     """Its author rewrites it, where they may still write."""

@@ -1,0 +1,181 @@
+"""Writes of attachments: files checked, cleaned and stored, then given their rows.
+
+A file's work (decoding, cleaning, writing) happens before the database transaction that
+stores its row, so no lock is held while a picture is re-encoded. `staged_files(...)`
+wraps the two: whatever refuses or fails, inside it or in the caller's transaction, no
+file is left on disk without its row, and no row without its file. The services that
+own posts and messages call `store` inside their own transaction, so a post and its
+files are stored together or not at all.
+"""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from attachments import cleaning, limits, storage
+from attachments.models import Attachment, UploadTally
+
+ORPHAN_GRACE_SECONDS = 60 * 60  # a file this young may belong to an upload still under way
+_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A cleaned file written to disk under a random name, not yet in the database."""
+
+    cleaned: cleaning.Cleaned  # without its bytes: they are on disk
+    stored_name: str
+    size: int
+    preview_name: str = ""
+    preview_size: int = 0
+
+
+def uploaded_today(user, now=None) -> int:
+    """The bytes the member sent today (UTC), against MAJLIS_ATTACHMENT_DAILY_BYTES."""
+    day = limits.today(now)
+    return UploadTally.objects.filter(user=user, day=day).aggregate(total=Sum("bytes"))["total"] or 0
+
+
+def prepare(files: Sequence, *, by) -> list[Staged]:
+    """Check, clean and write the files, or refuse them all (BadRequest, TooLong,
+    RateLimited) leaving nothing on disk. The cheap checks of every file come before
+    any file is decoded."""
+    files = list(files)
+    limits.check_count(len(files))
+    for upload in files:
+        cleaning.check_upload(upload)
+    limits.check_daily(uploaded_today(by), sum(upload.size for upload in files))
+    staged: list[Staged] = []
+    try:
+        for upload in files:
+            staged.append(_write(cleaning.clean(upload)))
+    except BaseException:
+        discard(staged)
+        raise
+    return staged
+
+
+def _write(cleaned: cleaning.Cleaned) -> Staged:
+    name = storage.write(cleaned.data, cleaned.kind.extension)
+    try:
+        preview = storage.write(cleaned.preview, "webp") if cleaned.preview else ""
+    except BaseException:
+        storage.delete(name)
+        raise
+    return Staged(
+        cleaned=replace(cleaned, data=b"", preview=b""), stored_name=name, size=len(cleaned.data),
+        preview_name=preview, preview_size=len(cleaned.preview),
+    )
+
+
+def discard(staged: Sequence[Staged]) -> None:
+    """Delete staged files that have no row (the transaction that would have stored them
+    was rolled back, or never ran)."""
+    names = {s.stored_name for s in staged}
+    kept = set(Attachment.objects.filter(stored_name__in=names).values_list("stored_name", flat=True)) if names else set()
+    for item in staged:
+        if item.stored_name not in kept:
+            storage.delete(item.stored_name, item.preview_name)
+
+
+@contextmanager
+def staged_files(files: Sequence, *, by) -> Iterator[list[Staged]]:
+    """`prepare` the files; if anything within fails, delete those whose rows were not stored."""
+    staged = prepare(files, by=by) if files else []
+    try:
+        yield staged
+    except BaseException:
+        discard(staged)
+        raise
+
+
+def store(staged: Sequence[Staged], *, by, post=None, message=None, room=None) -> list[Attachment]:
+    """The rows of staged files, on a post, on a message, or waiting (room uploads), and the
+    day's tally. Call inside the transaction that stores what they belong to: the tally is
+    read under a lock there, so two uploads at once cannot both pass the allowance."""
+    if not staged:
+        return []
+    total = sum(item.cleaned.upload_size for item in staged)
+    tally = _locked_tally(by)
+    limits.check_daily(tally.bytes, total)
+    rows = []
+    for item in staged:
+        cleaned = item.cleaned
+        rows.append(Attachment(
+            uploader=by, post=post, message=message, room=room, name=cleaned.name,
+            content_type=cleaned.kind.mime, size=item.size, upload_size=cleaned.upload_size,
+            fingerprint=cleaned.fingerprint, stored_name=item.stored_name,
+            width=cleaned.width, height=cleaned.height, preview_name=item.preview_name,
+            preview_size=item.preview_size, preview_width=cleaned.preview_width,
+            preview_height=cleaned.preview_height,
+        ))
+    for row in rows:
+        row.save(force_insert=True)
+    UploadTally.objects.filter(pk=tally.pk).update(bytes=F("bytes") + total)
+    return rows
+
+
+def add_files(*, by, files: Sequence, post=None, message=None, room=None) -> list[Attachment]:
+    """Check, clean and store files on an existing post or message, or waiting in a room
+    (the caller asked the rule first); all of them or, on any refusal, none."""
+    with staged_files(files, by=by) as staged, transaction.atomic():
+        return store(staged, by=by, post=post, message=message, room=room)
+
+
+def _locked_tally(user) -> UploadTally:
+    """Today's tally row of the member, locked until the transaction ends (on SQLite, the
+    IMMEDIATE transaction already holds the database's write lock)."""
+    day = limits.today()
+    try:
+        with transaction.atomic():
+            UploadTally.objects.get_or_create(user=user, day=day)
+    except IntegrityError:
+        pass  # made by a concurrent upload meanwhile
+    return UploadTally.objects.select_for_update().get(user=user, day=day)
+
+
+def delete_attachments(attachments) -> int:
+    """Delete rows now and their files once the transaction commits."""
+    rows = list(attachments.values_list("pk", "stored_name", "preview_name"))
+    if not rows:
+        return 0
+    Attachment.objects.filter(pk__in=[pk for pk, _name, _preview in rows]).delete()
+    names = [name for _pk, *pair in rows for name in pair if name]
+    transaction.on_commit(lambda: storage.delete(*names))
+    return len(rows)
+
+
+def purge_attachments(now=None) -> tuple[int, int]:
+    """For `purge_expired` (cron): room files never sent within MAJLIS_ATTACHMENT_WAITING_HOURS,
+    files on disk whose row is gone (a post or message deleted with its rows), and past
+    days' tallies. Returns (waiting files deleted, files without a row deleted)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.MAJLIS_ATTACHMENT_WAITING_HOURS)
+    waiting = Attachment.objects.filter(post__isnull=True, message__isnull=True, created_at__lt=cutoff)
+    purged = 0
+    while batch := list(waiting.values_list("pk", flat=True)[:_BATCH]):
+        with transaction.atomic():
+            purged += delete_attachments(Attachment.objects.filter(pk__in=batch))
+    UploadTally.objects.filter(day__lt=limits.today(now) - timedelta(days=1)).delete()
+    return purged, _sweep_orphans()
+
+
+def _sweep_orphans() -> int:
+    swept, names = 0, list(storage.stored_names(ORPHAN_GRACE_SECONDS))
+    for start in range(0, len(names), _BATCH):
+        batch = names[start:start + _BATCH]
+        known = set()
+        for stored, preview in Attachment.objects.filter(
+            Q(stored_name__in=batch) | Q(preview_name__in=batch)
+        ).values_list("stored_name", "preview_name"):
+            known.update((stored, preview))
+        orphans = [name for name in batch if name not in known]
+        storage.delete(*orphans)
+        swept += len(orphans)
+    return swept
