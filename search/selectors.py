@@ -34,12 +34,17 @@ from forum.models import Category, Post, Status, Thread
 from realtime.models import Room, RoomMessage
 from realtime.selectors import visible_room_ids_sql
 from search import facets as f
+from search import pairs
 from search.models import FTS_TABLES, MessageText, PostText
 from search.query import Query
 
 POST, MESSAGE = "post", "message"
 THREADS, MESSAGES = "threads", "messages"  # the `type` filter
-CANDIDATES = 1000  # of each kind: posts, messages
+# Of each kind (posts, messages). A word in 2-5 % of 100,000 texts is the costly case on
+# PostgreSQL: either the newest rows are read until this many pass, or every match is
+# fetched; both grow with this number (p95 75 ms at 200, 114 at 500, 197 at 1,000, same
+# run, bench/README.md). Twenty pages of twenty, then the filters reach further back.
+CANDIDATES = 200
 
 
 @dataclass(frozen=True)
@@ -189,6 +194,9 @@ def _part(kind: int, model, query: Query, wanted: list[f.Facets], rows: str, id_
     if connection.vendor == "postgresql":
         table, key = sql.table(model), sql.column(model, model._meta.pk.name)
         match, match_params = "x.vector @@ to_tsquery('simple', %s)", [query.tsquery()]
+        if (phrases := pairs.tsquery(query.positive)) is not None:
+            match += " AND x.pair_vector @@ %s::tsquery"
+            match_params.append(phrases)
         if wanted:
             match += " AND x.facet_vector @@ to_tsquery('simple', %s)"
             match_params.append(f.every(*wanted).tsquery())

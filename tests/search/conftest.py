@@ -76,6 +76,20 @@ def say():
     return send
 
 
+@pytest.fixture
+def members_group_and_place(make_member, make_category_for_search):
+    return make_member("writer"), make_category_for_search
+
+
+@pytest.fixture
+def make_category_for_search(db):
+    from forum.services.content import do_create_category
+
+    category = do_create_category(slug="words", name="Words")
+    grant(category, Group.objects.get_or_create(name=MEMBERS_GROUP)[0], "view", "post")
+    return category
+
+
 __all__ = ["grant", "grant_room", "find", "count"]
 
 

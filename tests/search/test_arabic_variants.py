@@ -9,7 +9,6 @@ import pytest
 
 from forum.services.content import reply, start_thread
 from search.analyser import analyse, query_variants
-from tests.forum.conftest import grant
 from tests.search.conftest import find
 
 PAIRS = [
@@ -97,20 +96,3 @@ def test_every_spelling_finds_the_post_written_with_the_other_both_ways(db, make
         if posts[one] not in find(reader, other):
             missing.append(f"{other} → {one}")
     assert not missing
-
-
-@pytest.fixture
-def members_group_and_place(make_member, make_category_for_search):
-    return make_member("writer"), make_category_for_search
-
-
-@pytest.fixture
-def make_category_for_search(db):
-    from django.contrib.auth.models import Group
-
-    from forum.models.people import MEMBERS_GROUP
-    from forum.services.content import do_create_category
-
-    category = do_create_category(slug="words", name="Words")
-    grant(category, Group.objects.get_or_create(name=MEMBERS_GROUP)[0], "view", "post")
-    return category
