@@ -42,12 +42,12 @@ def uploaded_today(user, now=None) -> int:
     return UploadTally.objects.filter(user=user, day=day).aggregate(total=Sum("bytes"))["total"] or 0
 
 
-def prepare(files: Sequence, *, by) -> list[Staged]:
+def prepare(files: Sequence, *, by, already: int = 0) -> list[Staged]:
     """Check, clean and write the files, or refuse them all (BadRequest, TooLong,
     RateLimited) leaving nothing on disk. The cheap checks of every file come before
-    any file is decoded."""
+    any file is decoded. `already`: files the message carries already (an edit)."""
     files = list(files)
-    limits.check_count(len(files))
+    limits.check_count(already + len(files))
     for upload in files:
         cleaning.check_upload(upload)
     limits.check_daily(uploaded_today(by), sum(upload.size for upload in files))
@@ -85,14 +85,16 @@ def discard(staged: Sequence[Staged]) -> None:
 
 
 @contextmanager
-def staged_files(files: Sequence, *, by) -> Iterator[list[Staged]]:
-    """`prepare` the files; if anything within fails, delete those whose rows were not stored."""
-    staged = prepare(files, by=by) if files else []
+def staged_files(files: Sequence, *, by, already: int = 0) -> Iterator[list[Staged]]:
+    """`prepare` the files; at the end, whatever happened within (a refusal, a rollback, a
+    repeated form answered with what was stored the first time), delete those whose rows
+    were not stored."""
+    staged = prepare(files, by=by, already=already) if files else []
     try:
         yield staged
-    except BaseException:
-        discard(staged)
-        raise
+    finally:
+        if staged:
+            discard(staged)
 
 
 def store(staged: Sequence[Staged], *, by, post=None, message=None, room=None) -> list[Attachment]:

@@ -6,6 +6,7 @@ from django.contrib.auth.forms import BaseUserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from attachments.forms import AttachmentsField, RemoveField
 from forum.models import Organisation, Profile
 from forum.models.people import Location
 from forum.names import MAX_LENGTH, display_name_key, normalise_display_name
@@ -83,6 +84,7 @@ class ThreadForm(_Submission):
         widget=forms.Textarea(attrs={"dir": "auto", "rows": 10}),
         help_text=_("Markdown: **bold**, _italic_, > quote, - list, [link](https://…). Images are shown as links."),
     )
+    attachments = AttachmentsField()
 
 
 class ReplyForm(_Submission):
@@ -91,12 +93,22 @@ class ReplyForm(_Submission):
     body = forms.CharField(
         label=_("Your reply"), max_length=20_000, widget=forms.Textarea(attrs={"dir": "auto", "rows": 6})
     )
+    attachments = AttachmentsField()
 
 
 class EditForm(forms.Form):
     body = forms.CharField(
         label=_("Message"), max_length=20_000, widget=forms.Textarea(attrs={"dir": "auto", "rows": 10})
     )
+    attachments = AttachmentsField(label=_("Add files"))
+    remove = RemoveField()
+
+    def __init__(self, *args, attached=(), **kwargs):
+        """`attached`: the post's files, which the member may tick to remove."""
+        super().__init__(*args, **kwargs)
+        self.fields["remove"].choices = [(file.public_id, file.name) for file in attached]
+        if not attached:
+            del self.fields["remove"]
 
 
 class ReasonForm(forms.Form):

@@ -75,7 +75,8 @@ _PLACEHOLDER = Q(status=Status.APPROVED, is_hidden=True)
 def posts_in(user, thread: Thread, *, is_moderator: bool) -> QuerySet:
     """The thread's posts as its page lists them: those the reader sees, and the places of
     hidden ones, which the page shows without text or id (it asks `checks.check_view_post`)."""
-    posts = thread.posts.filter(_post_filter(user, is_moderator) | _PLACEHOLDER).select_related(*AUTHOR)
+    posts = (thread.posts.filter(_post_filter(user, is_moderator) | _PLACEHOLDER)
+             .select_related(*AUTHOR).prefetch_related("attachments"))
     if is_moderator:
         posts = posts.prefetch_related("revisions")
     return posts.order_by("created_at", "id")

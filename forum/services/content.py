@@ -9,11 +9,13 @@ import hashlib
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attachments import services as attachments
 from forum import checks, erasure, pace, permissions
 from forum.errors import NotFound
 from forum.models import Category, Post, PostRevision, Status, Thread
@@ -86,9 +88,11 @@ def _status_for(author, category: Category) -> str:
 
 
 def start_thread(
-    *, author, category: Category, title: str, body: str, submit_token: str | None = None
+    *, author, category: Category, title: str, body: str, submit_token: str | None = None,
+    files: list[UploadedFile] = (),
 ) -> Thread:
-    """Open a thread with its first post; pending in a pre-moderated category."""
+    """Open a thread with its first post and its files; pending in a pre-moderated category.
+    Files are checked and cleaned before anything is stored (attachments/services.py)."""
     checks.check_start_thread(author, category)
     title, body = clean_title(title), clean_body(body)
     key = _submission_key(author, f"c:{category.pk}", title, body, submit_token)
@@ -97,6 +101,11 @@ def start_thread(
     pace.check_pace_of(pace.THREAD, Thread.objects.filter(author=author))
     status = _status_for(author, category)
     html, mentioned = render_with_mentions(body)
+    with attachments.staged_files(files, by=author) as staged:
+        return _store_thread(author, category, title, body, html, mentioned, status, key, staged)
+
+
+def _store_thread(author, category, title, body, html, mentioned, status, key, staged) -> Thread:
     try:
         with transaction.atomic():
             now = timezone.now()
@@ -108,6 +117,7 @@ def start_thread(
                 thread=thread, author=author, body_source=body, body_html=html, status=status,
                 is_opening=True, submit_token=key, created_at=now,
             )
+            attachments.store(staged, by=author, post=post)
             Thread.objects.filter(pk=thread.pk).update(last_post=post)
             thread.last_post = post
             search_index.put_post(post, new=True, title=title)
@@ -122,9 +132,10 @@ def start_thread(
 
 
 def reply(
-    *, author, thread: Thread, body: str, submit_token: str | None = None, reply_to: Post | None = None
+    *, author, thread: Thread, body: str, submit_token: str | None = None, reply_to: Post | None = None,
+    files: list[UploadedFile] = (),
 ) -> Post:
-    """Add a post to a thread; pending in a pre-moderated category.
+    """Add a post with its files to a thread; pending in a pre-moderated category.
 
     `reply_to` is the post being quoted: its author is told of the reply.
     """
@@ -141,12 +152,18 @@ def reply(
     pace.check_pace_of(pace.REPLY, Post.objects.filter(author=author, is_opening=False))
     status = _status_for(author, thread.category)
     html, mentioned = render_with_mentions(body)
+    with attachments.staged_files(files, by=author) as staged:
+        return _store_reply(author, thread, body, html, mentioned, status, key, reply_to, staged)
+
+
+def _store_reply(author, thread, body, html, mentioned, status, key, reply_to, staged) -> Post:
     try:
         with transaction.atomic():
             post = Post.objects.create(
                 thread=thread, author=author, body_source=body, body_html=html, status=status,
                 submit_token=key, reply_to=reply_to,
             )
+            attachments.store(staged, by=author, post=post)
             search_index.put_post(post, new=True)
             if status == Status.APPROVED:
                 _count_reply(thread, post)
@@ -195,19 +212,27 @@ def _count_reply(thread: Thread, post: Post) -> None:
     )
 
 
-def edit_post(*, post: Post, by, body: str) -> Post:
-    """The author rewrites their post; the previous text is kept for moderators."""
+def edit_post(*, post: Post, by, body: str, add_files: list[UploadedFile] = (),
+              remove: list[str] = ()) -> Post:
+    """The author rewrites their post, adds files or takes some off (`remove`: their public
+    ids); the previous text is kept for moderators, removed files are deleted."""
     checks.check_edit(by, post)
     body = clean_body(body)
-    if body == post.body_source:
+    removed = post.attachments.filter(public_id__in=list(remove))
+    kept = post.attachments.count() - removed.count()
+    if body == post.body_source and not add_files and not removed.exists():
         return post
-    with transaction.atomic():
-        PostRevision.objects.create(post=post, body_source=post.body_source, body_html=post.body_html)
-        html, _mentioned = render_with_mentions(body)
-        post.body_source, post.body_html, post.edited_at = body, html, timezone.now()
+    with attachments.staged_files(add_files, by=by, already=kept) as staged, transaction.atomic():
+        attachments.delete_attachments(removed)
+        attachments.store(staged, by=by, post=post)
+        if body != post.body_source:
+            PostRevision.objects.create(post=post, body_source=post.body_source, body_html=post.body_html)
+            html, _mentioned = render_with_mentions(body)
+            post.body_source, post.body_html = body, html
+            search_index.put_post(post)
+            erasure.scrub_after_commit()  # the old text is kept in PostRevision only, for moderators
+        post.edited_at = timezone.now()
         post.save(update_fields=["body_source", "body_html", "edited_at"])
-        search_index.put_post(post)
-        erasure.scrub_after_commit()  # the old text is kept in PostRevision only, for moderators
     return post
 
 

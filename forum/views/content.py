@@ -74,13 +74,14 @@ def mark_category_read(request, slug: str):
 def new_thread(request, slug: str):
     category = selectors.get_visible_category(request.user, slug)
     checks.check_start_thread(request.user, category)
-    form = ThreadForm(request.POST or None)
+    form = ThreadForm(request.POST or None, request.FILES or None)
     context = {"category": category, "form": form}
     if request.method == "POST" and form.is_valid():
         try:
             thread = services.start_thread(
                 author=request.user, category=category, title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"], submit_token=form.cleaned_data["submit_token"],
+                files=form.cleaned_data["attachments"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -175,7 +176,7 @@ def reply(request, public_id: str):
     if quote_id := request.GET.get("quote"):
         quoted = selectors.get_quotable_post(user, thread, quote_id)
         initial.update(body=_quote(quoted), reply_to=quoted.public_id)
-    form = ReplyForm(request.POST or None, initial=initial)
+    form = ReplyForm(request.POST or None, request.FILES or None, initial=initial)
     context = {"thread": thread, "form": form}
     if request.method == "POST" and form.is_valid():
         reply_to = form.cleaned_data["reply_to"]
@@ -184,6 +185,7 @@ def reply(request, public_id: str):
             post = services.reply(
                 author=user, thread=thread, body=form.cleaned_data["body"],
                 submit_token=form.cleaned_data["submit_token"], reply_to=reply_to,
+                files=form.cleaned_data["attachments"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -200,11 +202,14 @@ def reply(request, public_id: str):
 def edit_post(request, public_id: str):
     post = selectors.get_visible_post(request.user, public_id)
     checks.check_edit(request.user, post)
-    form = EditForm(request.POST or None, initial={"body": post.body_source})
+    form = EditForm(request.POST or None, request.FILES or None, initial={"body": post.body_source},
+                    attached=list(post.attachments.all()))
     context = {"post": post, "form": form}
     if request.method == "POST" and form.is_valid():
         try:
-            services.edit_post(post=post, by=request.user, body=form.cleaned_data["body"])
+            services.edit_post(post=post, by=request.user, body=form.cleaned_data["body"],
+                               add_files=form.cleaned_data["attachments"],
+                               remove=form.cleaned_data.get("remove", []))
         except ValidationError as error:
             form.add_error(None, error)
         except DomainError as error:
