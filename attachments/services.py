@@ -17,9 +17,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from attachments import cleaning, limits, storage
 from attachments.models import Attachment, UploadTally
+from forum import permissions
+from forum.errors import NotFound
 
 ORPHAN_GRACE_SECONDS = 60 * 60  # a file this young may belong to an upload still under way
 _BATCH = 500
@@ -128,6 +131,37 @@ def add_files(*, by, files: Sequence, post=None, message=None, room=None) -> lis
     (the caller asked the rule first); all of them or, on any refusal, none."""
     with staged_files(files, by=by) as staged, transaction.atomic():
         return store(staged, by=by, post=post, message=message, room=room)
+
+
+def upload_to_room(*, by, room, upload) -> Attachment:
+    """A room file, uploaded before the message that will carry it (DESIGN.md: POST
+    /rooms/<slug>/files/): refused as a send would be (no write grant, banned, muted,
+    read-only), else stored waiting, seen by its uploader only, until `attach_waiting`."""
+    from realtime import checks
+
+    with permissions.grants_cached():
+        checks.check_post_message(by, room)
+    return add_files(by=by, files=[upload], room=room)[0]
+
+
+def attach_waiting(public_ids: Sequence[str], *, by, room, message) -> list[Attachment]:
+    """Inside the transaction that stores `message`: the sender's own waiting files of this
+    room, by public id, become the message's, in the order given. An id that is not such a
+    file (unknown, someone else's, another room's, sent already) refuses the whole message
+    (NotFound), so nothing is stored."""
+    if not public_ids:
+        return []
+    ids = list(dict.fromkeys(public_ids))
+    limits.check_count(len(ids))
+    rows = {row.public_id: row for row in Attachment.objects.select_for_update().filter(
+        public_id__in=ids, uploader=by, room=room, post__isnull=True, message__isnull=True,
+    )}
+    if len(rows) != len(ids):
+        raise NotFound(_("No such file waiting to be sent: upload it again."))
+    Attachment.objects.filter(pk__in=[row.pk for row in rows.values()]).update(message=message)
+    for row in rows.values():
+        row.message = message
+    return [rows[public_id] for public_id in ids]
 
 
 def _locked_tally(user) -> UploadTally:

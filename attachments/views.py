@@ -12,13 +12,16 @@ and recordings download, never open in the browser.
 """
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
-from attachments import storage
+from attachments import services, storage
 from attachments.selectors import get_visible_attachment
-from forum.errors import NotFound
+from attachments.wire import attachment_json
+from forum.errors import BadRequest, DomainError, NotFound
+from forum.http_errors import retry_headers, status_of
 
 SANDBOX = "sandbox; default-src 'none'"
 
@@ -56,3 +59,29 @@ def _file_response(stored_name: str, content_type: str, name: str, *, inline: bo
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+def room_upload(request, slug: str):
+    """POST /rooms/<slug>/files/ (field `file`): `{id, name, size, type, url, preview_url}`,
+    or `{type: "error", code, detail}` with the status a page would have (DESIGN.md; the
+    code and the text are those of the socket's error frame for the same refusal)."""
+    from realtime import selectors as room_selectors
+
+    try:
+        if not request.user.is_authenticated:
+            raise NotFound
+        room = room_selectors.get_visible_room(request.user, slug)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise BadRequest(_("Send the file in the field 'file'."))
+        attachment = services.upload_to_room(by=request.user, room=room, upload=upload)
+    except DomainError as error:
+        response = JsonResponse({"type": "error", "code": error.code, "detail": error.detail},
+                                status=status_of(error))
+        for header, value in retry_headers(error).items():
+            response[header] = value
+        return response
+    except Http404:  # the room lookup's: a missing room and a forbidden one alike
+        return JsonResponse({"type": "error", "code": "not_found", "detail": str(NotFound.default_detail)}, status=404)
+    return JsonResponse(attachment_json(attachment), status=201)

@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from attachments.wire import attachment_json
 from forum.errors import BadRequest, DomainError, TooLong
 from forum.former import person_of
 from realtime import broadcast
@@ -100,6 +101,16 @@ def integer(frame: dict, name: str, low: int, high: int, default: Any = _MISSING
     return value
 
 
+def id_list(frame: dict, name: str, most: int) -> list[str]:
+    """An optional list of at most `most` public ids (strings of up to 16 characters)."""
+    value = frame.get(name, [])
+    if not isinstance(value, list) or len(value) > most or not all(
+        isinstance(item, str) and 0 < len(item) <= 16 for item in value
+    ):
+        raise BadRequest(f"'{name}' must be a list of at most {most} ids.")
+    return value
+
+
 def optional_integer(frame: dict, name: str, low: int, high: int) -> int | None:
     if frame.get(name) is None:
         return None
@@ -126,7 +137,8 @@ def person(profile) -> dict:
 
 
 def message(message) -> dict:
-    """`M`: load it with its author's profile (select_related("author__profile"))."""
+    """`M`: load it with its author's profile (select_related("author__profile")) and its
+    attachments (prefetched, or `message.attached` as the service that sent it left them)."""
     return {
         "id": message.public_id,
         "seq": message.seq,
@@ -138,7 +150,18 @@ def message(message) -> dict:
         "edited": iso(message.edited),
         "deleted": message.deleted,
         "client_id": message.client_id,
+        "attachments": attachments(message),
     }
+
+
+def attachments(message) -> list[dict]:
+    """A message's files as `{id, name, size, type, url, preview_url}`; none once deleted."""
+    if message.deleted:
+        return []
+    attached = getattr(message, "attached", None)
+    if attached is None:
+        attached = message.attachments.all()
+    return [attachment_json(attachment) for attachment in attached]
 
 
 def message_event(kind: str, msg) -> dict:

@@ -105,7 +105,7 @@ def get_message(room: Room, public_id: str) -> RoomMessage:
 
 def messages_before(room: Room, *, before: int | None, limit: int) -> tuple[list[RoomMessage], bool]:
     """Up to `limit` messages before `seq` (or the latest), oldest first, and whether more exist."""
-    queryset = _messages(room)
+    queryset = _messages(room).prefetch_related("attachments")
     if before is not None:
         queryset = queryset.filter(seq__lt=before)
     page = list(queryset.order_by("-seq")[: limit + 1])
@@ -121,7 +121,8 @@ def changes_since(room: Room, *, after: int, limit: int, rev: int | None = None)
     """
     if rev is None:
         rev = Room.objects.filter(pk=room.pk).values_list("rev", flat=True).first() or 0
-    page = list(_messages(room).filter(rev__gt=after, rev__lte=rev).order_by("rev")[: limit + 1])
+    page = list(_messages(room).filter(rev__gt=after, rev__lte=rev).prefetch_related("attachments")
+                .order_by("rev")[: limit + 1])
     return page[:limit], len(page) > limit, rev
 
 

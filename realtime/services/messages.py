@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attachments.services import attach_waiting
 from forum import erasure, pace, permissions, sql
 from forum.errors import BadRequest, NotFound, TooLong
 from forum.mentions import render_with_mentions
@@ -96,7 +97,8 @@ def _publish_on_commit(room: Room, frame: dict) -> None:
     broadcast.publish_on_commit(broadcast.room_group(room.slug), frame)
 
 
-def post_message(*, author, room: Room, body: str, client_id: str) -> tuple[RoomMessage, bool]:
+def post_message(*, author, room: Room, body: str, client_id: str,
+                 attachments: list[str] = ()) -> tuple[RoomMessage, bool]:
     """Store a message and broadcast it to the room; return it and whether it is new.
 
     The same `client_id` from the same author in the same room stores one message (a
@@ -105,8 +107,13 @@ def post_message(*, author, room: Room, body: str, client_id: str) -> tuple[Room
     The rule is `checks.check_post_message`, asked in parts: the grants before the room
     lock (to keep the lock short), the ban before a repeat is answered, the whole rule
     under the lock with the ban and mute read there.
+
+    `attachments`: public ids of the author's files waiting in this room (uploaded first,
+    attachments/services.py); they become the message's, or, if one is not such a file,
+    nothing is stored (NotFound). A message with files may have no text.
     """
-    source, client_id = clean_body(body), clean_client_id(client_id)
+    source = clean_body(body) if body.strip() or not attachments else ""
+    client_id = clean_client_id(client_id)
     with permissions.grants_cached():
         checks.check_write_grant(author, room)
         html, mentioned = render_with_mentions(source)  # before taking the lock: keep the lock short
@@ -124,6 +131,7 @@ def post_message(*, author, room: Room, body: str, client_id: str) -> tuple[Room
                     room=locked, seq=locked.seq, rev=locked.rev, author=author, body_source=source,
                     body_html=html, created=now, client_id=client_id,
                 )
+                message.attached = attach_waiting(attachments, by=author, room=locked, message=message)
                 search_index.put_message(message, new=True)
                 _publish_on_commit(locked, protocol.message_event("message", message))
                 mentioned_ids = [profile.user_id for profile in mentioned]

@@ -14,6 +14,7 @@ read for the re-check are the ones the command's checks use (`grants_cached`).
 from datetime import timedelta
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import parse_cookie
 from django.utils import timezone, translation
@@ -68,6 +69,7 @@ class RoomCommands:
         message, created = services.post_message(
             author=standing.user, room=standing.room,
             body=protocol.text(frame, "body"), client_id=protocol.text(frame, "client_id"),
+            attachments=protocol.id_list(frame, "attachments", settings.MAJLIS_ATTACHMENTS_PER_MESSAGE),
         )
         # A new message reaches the sender with everyone else; a repeat is answered here.
         return [] if created else [protocol.message_event("message", message)]
