@@ -188,6 +188,14 @@ def check_delete_message(user, message: RoomMessage) -> None:
         raise Forbidden(_("Only its author or a moderator can delete a message."))
 
 
+def check_read_message_versions(user, message: RoomMessage) -> None:
+    """The earlier versions of an edited message are for the room's moderators, as a
+    post's are for its category's: whoever else asks is told the page does not exist."""
+    _opened(user, message.room)
+    _check_still_there(message)
+    _check_moderates(user, message.room)
+
+
 def check_report_message(user, message: RoomMessage) -> None:
     """Anyone who reads the room may ask its moderators to look at someone else's message
     (their own they can delete)."""

@@ -11,7 +11,7 @@ from forum import erasure
 from forum.leaving import Holding
 from forum.models import Follow
 from realtime import broadcast, protocol
-from realtime.models import Room, RoomMessage
+from realtime.models import MessageRevision, Room, RoomMessage
 from realtime.selectors import visible_rooms
 from search import index as search_index
 
@@ -43,8 +43,9 @@ def export(user) -> dict[str, list[dict]]:
 
 def erase(user) -> None:
     """Every message of the member becomes a tombstone, exactly as a deletion leaves one
-    (realtime.services.messages.delete_message): no text, `deleted`, a new `rev` each, and
-    `message.deleted` to the room once committed. Call it inside a transaction."""
+    (realtime.services.messages.delete_message): no text, no earlier versions, `deleted`,
+    a new `rev` each, and `message.deleted` to the room once committed. Call it inside a
+    transaction."""
     mine = RoomMessage.objects.filter(author=user, deleted=False)
     for room_pk in mine.values_list("room_id", flat=True).distinct().order_by("room_id"):
         pks = list(mine.filter(room_id=room_pk).order_by("seq").values_list("pk", flat=True))
@@ -54,6 +55,7 @@ def erase(user) -> None:
         room = Room.objects.get(pk=room_pk)
         first_rev = room.rev - len(pks) + 1
         search_index.forget_messages(pks)
+        MessageRevision.objects.filter(message__in=pks).delete()  # earlier versions go too
         for offset, pk in enumerate(pks):
             RoomMessage.objects.filter(pk=pk).update(deleted=True, body_source="", body_html="", rev=first_rev + offset)
         for message in RoomMessage.objects.filter(pk__in=pks).select_related("room").order_by("rev"):

@@ -101,6 +101,26 @@ class RoomMessage(models.Model):
         return f"{self.room.slug} #{self.seq}"
 
 
+class MessageRevision(models.Model):
+    """A room message's text before an edit, kept for the room's moderators (as a post's
+    PostRevision is). A deletion of the message takes its revisions with it."""
+
+    message = models.ForeignKey(RoomMessage, on_delete=models.CASCADE, related_name="revisions")
+    body_source = models.TextField()
+    body_html = models.TextField()
+    # When this text was replaced: the edit's time (flood control counts edits by it).
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("earlier version of a message")
+        verbose_name_plural = _("earlier versions of messages")
+        indexes = [models.Index(fields=["message", "created_at"], name="message_revision_created")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class RoomSanction(models.Model):
     """A ban or a mute of one member in one room, until a time (or until lifted)."""
 

@@ -1,4 +1,5 @@
-"""Room pages: the list of rooms you can open, a room, and sending without JavaScript.
+"""Room pages: the list of rooms you can open, a room, and sending and editing without
+JavaScript; a message's earlier versions for the room's moderators.
 
 The room page works on its own (server-rendered history, a plain form); the JS client
 takes the page over through the `data-*` attributes of its `#room` element. Every
@@ -9,12 +10,13 @@ refusal's own text (forum/http_errors.py gives its status): the text a socket se
 import secrets
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from forum.errors import DomainError, NotFound
+from forum.errors import DomainError, NotFound, SecondFactorRequired
 from forum.http_errors import retry_headers, status_of
 from forum.permissions import can, refusal
 from forum.selectors.notifications import follow_level
@@ -59,7 +61,7 @@ def _render_history(request, room, seq: int):
                                                     limit=2 * HISTORY_AROUND + 1)
     for message in messages:
         message.room = room
-        message.allowed = {}
+        message.allowed = _allowed_without_js(request.user, message)
     return render(request, "realtime/room_history.html", {"room": room, "room_messages": messages, "seq": seq})
 
 
@@ -126,7 +128,7 @@ def _render_room(request, room, *, body: str = "", error: str = "", status: int 
     for message in messages:
         message.room = room  # as read for the member: no query per message below
         message.allowed = {
-            "edit": can(checks.check_edit_message, user, message),
+            **_allowed_without_js(user, message),
             "delete": can(checks.check_delete_message, user, message),
             "report": can(checks.check_report_message, user, message),
         }
@@ -148,3 +150,71 @@ def _render_room(request, room, *, body: str = "", error: str = "", status: int 
         "body_max": BODY_MAX,
     }
     return render(request, "realtime/room.html", context, status=status)
+
+
+def _allowed_without_js(user, message) -> dict[str, bool]:
+    """What a message's menu offers that works without JavaScript (a page each)."""
+    return {
+        "edit": can(checks.check_edit_message, user, message),
+        "versions": bool(message.edited) and can(checks.check_read_message_versions, user, message),
+    }
+
+
+def _message_for(user, slug: str, message_id: str):
+    """A message of a room the member may open (404 alike for a missing room, one without
+    `view_room`, a missing message and a tombstone), its room read for the member."""
+    room = _room_read_for(user, slug)
+    message = selectors.get_message(room, message_id)
+    message.room = room
+    return message
+
+
+def _message_url(message) -> str:
+    """The room page that shows the message (its history page when it is older), at it."""
+    return f"{message.room.get_absolute_url()}?seq={message.seq}#m-{message.public_id}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_message(request, slug: str, message_id: str):
+    """The author rewrites a message without JavaScript (the live page sends `edit`), through
+    the same service; the page shows the refusal a socket would send."""
+    message = _message_for(request.user, slug, message_id)
+    checks.check_edit_message(request.user, message)  # 404 unseen, 403 with the reason otherwise
+    body, error, status, headers = message.body_source, "", 200, {}
+    if request.method == "POST":
+        body = request.POST.get("body", "")
+        try:
+            services.edit_message(by=request.user, room=message.room, message_id=message.public_id, body=body)
+        except NotFound:
+            raise
+        except DomainError as refused:  # shown with the form, what was typed kept
+            error, status = refused.detail, status_of(refused)
+            headers = retry_headers(refused)
+        else:
+            return HttpResponseRedirect(_message_url(message))
+    context = {"room": message.room, "message": message, "body": body, "error": error, "body_max": BODY_MAX,
+               "back_url": _message_url(message)}
+    response = render(request, "realtime/edit_message.html", context, status=status)
+    for header, value in headers.items():
+        response[header] = value
+    return response
+
+
+@login_required
+def message_versions(request, slug: str, message_id: str):
+    """An edited message's earlier versions, newest first, for the room's moderators (as a
+    post's are shown to its category's); anyone else is told the page does not exist."""
+    message = _message_for(request.user, slug, message_id)
+    try:
+        checks.check_read_message_versions(request.user, message)
+    except SecondFactorRequired:
+        raise  # a moderator of the room whose session used no second factor: first the factor
+    except PermissionDenied:
+        raise NotFound from None
+    revisions = list(message.revisions.all())
+    # Each text was written when the one before it was replaced (the oldest, with the message).
+    for revision, older in zip(revisions, revisions[1:] + [None]):
+        revision.written_at = older.created_at if older else message.created
+    context = {"room": message.room, "message": message, "revisions": revisions, "back_url": _message_url(message)}
+    return render(request, "realtime/message_versions.html", context)

@@ -21,7 +21,7 @@ from forum.models import Action
 from forum.services import reports
 from forum.services.audit import record_moderation_event
 from realtime import broadcast, checks, protocol, selectors
-from realtime.models import BODY_MAX, MessageReport, Room, RoomMessage
+from realtime.models import BODY_MAX, MessageReport, MessageRevision, Room, RoomMessage
 from realtime.services.notify import notify_new_message
 from search import index as search_index
 
@@ -147,32 +147,52 @@ def post_message(*, author, room: Room, body: str, client_id: str,
 
 
 def edit_message(*, by, room: Room, message_id: str, body: str) -> RoomMessage:
-    """The author changes their message's text; the room gets `message.edited`."""
+    """The author changes their message's text; the room gets `message.edited`.
+
+    The text it had is kept for the room's moderators (a MessageRevision, as a post keeps
+    a PostRevision), in the same transaction; the same text again changes nothing. Edits
+    are paced as sends are (`pace.ROOM_MESSAGE`, counted over the author's edits in the
+    room); slow mode, which spaces new messages, does not apply to them.
+    """
     source = clean_body(body)
     with permissions.grants_cached():
         checks.check_write_grant(by, room)  # before looking for the message: a stranger learns nothing
         message = selectors.get_message(room, message_id)
+        if source == message.body_source:
+            checks.check_edit_message(by, message)
+            return message
         html, _mentioned = render_with_mentions(source)
         with transaction.atomic():
             message.room = _advance(room, new_message=False, writer=by)
             checks.check_edit_message(by, message)  # with the ban and mute read under the lock
             locked, now = message.room, timezone.now()
-            if not RoomMessage.objects.filter(pk=message.pk, deleted=False).update(
+            pace.check_pace_of(pace.ROOM_MESSAGE, _edits_by(by, locked), now=now)
+            # Read again under the lock: the text this edit replaces, unless deleted meanwhile.
+            before = RoomMessage.objects.filter(pk=message.pk, deleted=False).values("body_source", "body_html").first()
+            if before is None:
+                raise NotFound(_("That message is no longer here."))
+            MessageRevision.objects.create(message=message, created_at=now, **before)
+            RoomMessage.objects.filter(pk=message.pk).update(
                 body_source=source, body_html=html, edited=now, rev=locked.rev
-            ):
-                raise NotFound(_("That message is no longer here."))  # deleted meanwhile
+            )
             message.body_source, message.body_html, message.edited, message.rev = source, html, now, locked.rev
             search_index.put_message(message)
             _publish_on_commit(locked, protocol.message_event("message.edited", message))
-            erasure.scrub_after_commit()  # after the broadcast: the text edited away leaves the disk
+            erasure.scrub_after_commit()  # after the broadcast: the old text stays in the revision only
     return message
+
+
+def _edits_by(author, room: Room):
+    """The author's edits in the room, by when each was made (for flood control)."""
+    return MessageRevision.objects.filter(message__room=room, message__author=author)
 
 
 def delete_message(*, by, room: Room, message_id: str) -> RoomMessage:
     """The author or a moderator turns a message into a tombstone (`message.deleted`).
 
-    The text is gone from the database and from its files. A moderator's deletion of
-    someone else's message is recorded and announced as a `moderation` frame.
+    The text is gone from the database and from its files, earlier versions included. A
+    moderator's deletion of someone else's message is recorded and announced as a
+    `moderation` frame.
     """
     with permissions.grants_cached():
         checks.check_view_room(by, room)  # before looking for the message: a stranger learns nothing
@@ -185,6 +205,7 @@ def delete_message(*, by, room: Room, message_id: str) -> RoomMessage:
                 deleted=True, body_source="", body_html="", rev=locked.rev
             ):
                 raise NotFound(_("That message is no longer here."))
+            MessageRevision.objects.filter(message=message).delete()  # its earlier versions go with it
             message.deleted, message.body_source, message.body_html, message.rev = True, "", "", locked.rev
             search_index.forget_messages([message.pk])
             _publish_on_commit(locked, protocol.message_event("message.deleted", message))

@@ -13,7 +13,7 @@ from forum.models import Notification, Post, PostRevision, StandingScope
 from forum.services.standing import forget_old_standing_changes, standing_changed
 from realtime import checks
 from realtime.services.moderation import set_read_only, set_slow_mode
-from realtime.models import TOPIC_MAX, MessageReport, Room, RoomMessage
+from realtime.models import TOPIC_MAX, MessageReport, MessageRevision, Room, RoomMessage
 from realtime.protocol import SLOW_MODE_MAX
 from search import index as search_index
 from search.models import MessageText, PostText
@@ -21,7 +21,7 @@ from search.models import MessageText, PostText
 PURGE_BATCH = 1000
 # The tables whose rows hold members' text and lose it to purges, deletions and edits:
 # on PostgreSQL each purge_expired run (cron) vacuums them (forum/erasure.py).
-TEXT_MODELS = [RoomMessage, MessageReport, Post, PostRevision, Notification, PostText, MessageText]
+TEXT_MODELS = [RoomMessage, MessageRevision, MessageReport, Post, PostRevision, Notification, PostText, MessageText]
 
 
 def _clean(name: str, topic: str, retention_days: int | None, slow_mode_seconds: int) -> tuple[str, str]:

@@ -53,6 +53,7 @@ def test_a_member_starts_an_arabic_thread_and_sees_the_post_a_moderator_hid(
     moderator_page = new_page()
     log_in(moderator_page, "nour", second_factor=True)
     moderator_page.goto(thread_url)
+    moderator_page.locator(f"#p-{reply_id} .post-menu summary").click()  # the post's "⋯" menu
     hide_form = moderator_page.locator(f"#p-{reply_id} form[action$='/p/{reply_id}/hide/']")
     hide_form.locator("input[name=reason]").fill(REASON)
     with moderator_page.expect_navigation():

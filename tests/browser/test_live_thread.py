@@ -102,6 +102,7 @@ def test_a_reply_appears_live_for_a_watching_diaspora_member_and_hides_live(
     moderator_page = new_page()
     log_in(moderator_page, "nour", second_factor=True)
     moderator_page.goto(thread_url)
+    moderator_page.locator(f"#p-{post_id} .post-menu summary").click()  # the post's "⋯" menu
     hide_form = moderator_page.locator(f"#p-{post_id} form[action$='/p/{post_id}/hide/']")
     hide_form.locator("input[name=reason]").fill("خطأ في النشر")
     with moderator_page.expect_navigation():

@@ -306,7 +306,10 @@ def test_a_moderator_deletes_a_message_for_both_and_a_ban_closes_the_members_pag
 
     write(member, "كلام مسيء")
     expect(message(moderator, "كلام مسيء")).to_have_count(1, timeout=WAIT)
+    message(member, "كلام مسيء").locator(".message-menu summary").click()  # each action is in the "⋯" menu
+    expect(message(member, "كلام مسيء").locator("button[data-action=delete]")).to_be_visible()
     expect(message(member, "كلام مسيء").locator("button[data-action=report]")).to_have_count(0)
+    message(moderator, "كلام مسيء").locator(".message-menu summary").click()
     message(moderator, "كلام مسيء").locator("button[data-action=delete]").click()
 
     for page in (member, moderator):
@@ -316,7 +319,7 @@ def test_a_moderator_deletes_a_message_for_both_and_a_ban_closes_the_members_pag
 
     write(member, "ثانية")
     expect(message(moderator, "ثانية")).to_have_count(1, timeout=WAIT)
-    menu = message(moderator, "ثانية").locator("details")
+    menu = message(moderator, "ثانية").locator(".message-menu")
     menu.locator("summary").click()
     menu.locator("button[data-action=mute][data-minutes='10']").click()
     expect(member.locator("[data-notice]")).to_be_visible(timeout=WAIT)
@@ -326,6 +329,7 @@ def test_a_moderator_deletes_a_message_for_both_and_a_ban_closes_the_members_pag
     expect(member.locator("[data-notice]")).to_have_text(
         member.locator("[data-room-strings]").get_attribute("data-error-muted")
     )
+    menu.locator("summary").click()  # the menu closed behind its last action
     menu.locator("button[data-action=ban]").click()
 
     expect(connection(member)).to_have_attribute("data-connection-state", "banned", timeout=WAIT)

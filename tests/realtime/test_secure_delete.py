@@ -95,7 +95,7 @@ SCRIPT = textwrap.dedent(r"""
     from django.contrib.auth import get_user_model
     writer = get_user_model().objects.get(username="writer")
     aden = Room.objects.get(slug="aden")
-    if scenario in ("delete", "edit", "reader"):
+    if scenario in ("delete", "edit", "edit-delete", "reader"):
         # In the middle of a conversation, as a message usually is.
         post_message(author=writer, room=aden, body="good morning", client_id="m0")
         message, _new = post_message(author=writer, room=aden, body=f"meet at {canary}", client_id="m1")
@@ -109,6 +109,9 @@ SCRIPT = textwrap.dedent(r"""
         started = time.monotonic()
         if scenario == "edit":
             edit_message(by=writer, room=aden, message_id=message.public_id, body="nothing to see here, " * 8)
+        elif scenario == "edit-delete":  # the earlier version goes with the message
+            edit_message(by=writer, room=aden, message_id=message.public_id, body="nothing to see here, " * 8)
+            delete_message(by=writer, room=aden, message_id=message.public_id)
         else:
             delete_message(by=writer, room=aden, message_id=message.public_id)
         report["seconds"] = time.monotonic() - started
@@ -178,9 +181,16 @@ def test_a_deleted_room_message_is_in_neither_the_database_file_nor_its_wal(run)
     assert found == 0
 
 
-def test_a_room_message_edited_away_is_in_neither_file(run):
-    # Room messages keep no edit history (DESIGN.md): the old text must be gone everywhere.
+def test_an_edited_room_message_keeps_its_old_text_only_in_the_revision_moderators_read(run):
+    # As a post's: the revision keeps the old source and its HTML, once each; the message's
+    # own row and its search entry are overwritten, and their old bytes must not linger.
     report, found = run("edit")
+    assert report["on_disk_before"]
+    assert found == 2
+
+
+def test_a_room_message_edited_then_deleted_is_in_neither_file_nor_its_revision(run):
+    report, found = run("edit-delete")
     assert report["on_disk_before"]
     assert found == 0
 

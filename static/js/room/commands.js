@@ -1,11 +1,12 @@
 // What the room asks the server for: the changes it lacks (`sync`, on a `rev` gap and on
 // every reconnect, through ?after=<rev>), earlier messages on scroll-back (`history`),
-// and the actions on a message or on the room (delete, report, mute, ban, moderation).
+// and the actions on a message (its "⋯" menu: edit, delete, report, earlier versions, mute,
+// ban) or on the room (moderation).
 
 const HISTORY_PAGE = 50;
 const SCROLL_EDGE_PX = 48;
 
-export function createCommands(ctx, { render, outbox, typing, status }) {
+export function createCommands(ctx, { render, outbox, typing, status, menu }) {
   const { $, t, root, list } = ctx;
   const olderButton = $("[data-load-older]");
 
@@ -93,6 +94,15 @@ export function createCommands(ctx, { render, outbox, typing, status }) {
       outbox.retry(node.dataset.clientId);
       return;
     }
+    menu.close(node);
+    if (action === "edit") {
+      menu.edit(node);
+      return;
+    }
+    if (action === "versions") {
+      menu.versions(node, button);
+      return;
+    }
     const id = node.dataset.id;
     const user = node.dataset.authorId;
     let frame = null;
@@ -134,8 +144,14 @@ export function createCommands(ctx, { render, outbox, typing, status }) {
   }
 
   list.addEventListener("click", (event) => {
-    const button = event.target.closest("button[data-action]");
-    if (button && list.contains(button)) act(button);
+    const control = event.target.closest("button[data-action], a[data-action]");
+    if (!control || !list.contains(control)) return;
+    // A link still opens its page in a new tab (or without script); here it opens in place.
+    if (control.tagName === "A") {
+      if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+      event.preventDefault();
+    }
+    act(control);
   });
   // The room scrolls with the page: near its top, the older messages are asked for.
   const page = document.scrollingElement;

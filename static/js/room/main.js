@@ -6,6 +6,7 @@ import { liveSocket } from "../live-socket.js";
 import { createCommands } from "./commands.js";
 import { startComposer } from "./composer.js";
 import { createFrames } from "./frames.js";
+import { createMessageMenu } from "./message-menu.js";
 import { createOutbox } from "./outbox.js";
 import { createPresence } from "./presence.js";
 import { startReadPosition } from "./read.js";
@@ -36,11 +37,12 @@ function start(root) {
     send: (frame) => ctx.connected && socket.send(frame),
   };
   const status = createStatus(ctx);
-  const render = createRender(ctx);
+  const menu = createMessageMenu(ctx, { status });
+  const render = createRender(ctx, { menu });
   const outbox = createOutbox(ctx, render);
   const typing = createTyping(ctx);
   const presence = createPresence(ctx);
-  const commands = createCommands(ctx, { render, outbox, typing, status });
+  const commands = createCommands(ctx, { render, outbox, typing, status, menu });
   const receive = createFrames(ctx, { status, render, outbox, commands, presence, typing });
   startComposer(ctx, { outbox, typing, status });
   render.adopt();

@@ -11,7 +11,7 @@ export function element(tag, className, text) {
   return node;
 }
 
-export function createRender(ctx) {
+export function createRender(ctx, { menu }) {
   const { $, t, words, room, list } = ctx;
   // The room scrolls with the page (its message box is docked at the foot of the screen).
   const page = document.scrollingElement;
@@ -39,34 +39,9 @@ export function createRender(ctx) {
     return node;
   }
 
-  // The buttons of a message: delete (own, or any as a moderator), report (others'),
-  // and for moderators mute / ban its author. Built here: without JS they would do nothing.
+  // Each message's "⋯" menu (message-menu.js).
   function decorate(node) {
-    node.querySelector(".room-message-actions")?.remove();
-    if (node.classList.contains("is-deleted") || !node.dataset.id) return;
-    const own = node.dataset.authorId === room.me.id;
-    const actions = element("div", "room-message-actions");
-    const button = (action, label, parent = actions, extra = {}) => {
-      const control = element("button", "", label);
-      control.type = "button";
-      Object.assign(control.dataset, { action, ...extra });
-      parent.append(control);
-    };
-    if (own || room.canModerate) button("delete", t("delete"));
-    if (!own) button("report", t("report"));
-    if (room.canModerate && !own) {
-      const menu = element("details");
-      menu.append(element("summary", "", t("moderate")));
-      const tools = element("div");
-      button("mute", t("muteShort"), tools, { minutes: "10" });
-      button("mute", t("muteLong"), tools, { minutes: "1440" });
-      button("unmute", t("unmute"), tools);
-      button("ban", t("ban"), tools);
-      button("unban", t("unban"), tools);
-      menu.append(tools);
-      actions.append(menu);
-    }
-    if (actions.childElementCount) node.append(actions);
+    menu.decorate(node);
   }
 
   // Messages stay in `seq` order; unconfirmed ones (no seq yet) stay below them all.
@@ -90,8 +65,13 @@ export function createRender(ctx) {
     const beyondShown = !existing && !older && hasMore && first && m.seq < Number(first.dataset.seq);
     if (!beyondShown && (!existing || Number(existing.dataset.rev) < m.rev)) {
       const node = message(m);
-      if (existing) existing.replaceWith(node);
-      else insertBySeq(node, m.seq);
+      if (existing) {
+        const focused = existing.contains(document.activeElement);  // its menu or its editor
+        existing.replaceWith(node);
+        if (focused) node.querySelector(".message-menu-toggle")?.focus();
+      } else {
+        insertBySeq(node, m.seq);
+      }
     }
     return true;
   }
