@@ -21,7 +21,12 @@ from forum.user_agents import describe
 class LogoutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         services.log_out(request)
-        return HttpResponseRedirect(resolve_url(settings.LOGOUT_REDIRECT_URL))
+        response = HttpResponseRedirect(resolve_url(settings.LOGOUT_REDIRECT_URL))
+        # What the member wrote and the server never confirmed (a room's outbox, kept in the
+        # tab) must not outlive the session on a shared or seized phone. static/js/exit.js
+        # empties it too, for browsers that ignore this header (it needs a secure origin).
+        response["Clear-Site-Data"] = '"storage"'
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

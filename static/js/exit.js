@@ -10,10 +10,16 @@ const WAIT_FOR_SERVER_MS = 1500;
 let leaving = false;
 let escapes = [];
 
-async function forgetStorage() {
+// Pages that keep things (a room's outbox) hear it first, and stop writing them back.
+function forgetKept() {
+  window.dispatchEvent(new Event("majlis:forget"));
   for (const storage of [window.localStorage, window.sessionStorage]) {
     try { storage.clear(); } catch { /* storage may be switched off */ }
   }
+}
+
+async function forgetStorage() {
+  forgetKept();
   try {
     if (window.caches) for (const name of await caches.keys()) await caches.delete(name);
   } catch { /* nothing cached */ }
@@ -34,6 +40,12 @@ async function leave() {
   await forgetStorage();
   await Promise.race([ended, new Promise((done) => setTimeout(done, WAIT_FOR_SERVER_MS))]);
   window.location.replace(form.dataset.neutral);
+}
+
+// Logging out forgets what this tab kept (a room's unconfirmed messages), at once and
+// whatever the server's answer: the logout response's Clear-Site-Data needs a secure origin.
+for (const logout of document.querySelectorAll("form[data-logout]")) {
+  logout.addEventListener("submit", forgetKept);
 }
 
 if (form) {

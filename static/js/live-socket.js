@@ -16,6 +16,10 @@ export const BACKOFF_CAP_MS = 60000;
 export const STABLE_MS = 60000;      // open this long, the next drop starts the backoff afresh
 export const PING_EVERY_MS = 20000;
 export const PONG_WITHIN_MS = 10000; // nothing at all heard this long after a ping: dead link
+// A handshake into a stalled network may neither open nor fail for minutes (the browser's
+// own limit), and the browser holds the page's other handshakes to the same host behind it
+// (one at a time, RFC 6455 4.1): given up after this long, and tried again by the backoff.
+export const OPEN_WITHIN_MS = 15000;
 export const FINAL_CLOSES = new Set([4401, 4403, 4404]);  // 4408 (too slow) is a drop like any other
 const SIGNED_OUT = 4401;
 const GIVEN_UP = 4000;               // our own code when we abandon a dead socket
@@ -96,8 +100,11 @@ export function liveSocket(path, { onFrame, onState = () => {} }) {
     ever = true;
     const ws = new WebSocket(url());
     socket = ws;
+    deadTimer = setTimeout(() => ended(GIVEN_UP), OPEN_WITHIN_MS);
     ws.addEventListener("open", () => {
       if (ws !== socket) return;
+      clearTimeout(deadTimer);
+      deadTimer = null;
       policy.opened(Date.now());
       pingTimer = setInterval(ping, PING_EVERY_MS);
       onState("connected");
@@ -143,8 +150,10 @@ export function liveSocket(path, { onFrame, onState = () => {} }) {
 
   // A half-open socket (a phone changing networks) never says it closed: ping, and
   // give it up when nothing at all came back in time.
+  // Also called at once when something waits for an answer (a message sent): a link that
+  // died since the last ping is then found within PONG_WITHIN_MS, not up to 30 s later.
   function ping() {
-    if (!send({ type: "ping" }) || deadTimer) return;
+    if (deadTimer || !send({ type: "ping" })) return;
     deadTimer = setTimeout(() => ended(GIVEN_UP), PONG_WITHIN_MS);
   }
 
@@ -173,6 +182,7 @@ export function liveSocket(path, { onFrame, onState = () => {} }) {
   connect();
   return {
     send,
+    probe: ping,
     stop() {
       stopped = true;
       clearTimeout(reconnectTimer);

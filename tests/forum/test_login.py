@@ -39,6 +39,13 @@ def test_logout_is_post_only(client_for, member):
     assert client.get("/").status_code == 302
 
 
+def test_logout_tells_the_browser_to_forget_what_the_site_stored(client_for, member):
+    # A room's unconfirmed messages are kept in the tab (static/js/room/kept.js): they must
+    # not outlive the session. The cache stays: private pages are never stored in it.
+    answer = client_for(member).post("/accounts/logout/")
+    assert answer["Clear-Site-Data"] == '"storage"'
+
+
 def test_session_cookie_is_httponly_and_samesite_lax(client, member, password):
     attempt(client, "member1", password)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]

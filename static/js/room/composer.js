@@ -1,5 +1,11 @@
-// The message form, taken over: Enter sends (Shift+Enter is a new line), the text goes
-// to the outbox and shows at once as "sending"; typing is announced to the others.
+// The message form, taken over: the text goes to the outbox and shows at once as
+// "sending"; typing is announced to the others.
+//
+// Which key sends: on a desktop keyboard Enter sends and Shift+Enter starts a new line,
+// as in every chat. On a touch screen there is no Shift to hold, so Enter is a new line
+// and the send button (44 x 44, static/css/rooms.css) sends. Ctrl/Cmd+Enter sends on both
+// (a tablet with a keyboard). Asked at each key press: a keyboard may be plugged in.
+const touchScreen = window.matchMedia?.("(pointer: coarse)");
 
 export function startComposer(ctx, { outbox, typing, status }) {
   const { $, t } = ctx;
@@ -19,17 +25,34 @@ export function startComposer(ctx, { outbox, typing, status }) {
     outbox.add(body);
   }
 
+  function enterSends(event) {
+    if (event.ctrlKey || event.metaKey) return true;
+    return !event.shiftKey && !touchScreen?.matches;
+  }
+
   composer.addEventListener("submit", (event) => {
     event.preventDefault();
     submit();
   });
   textarea.addEventListener("keydown", (event) => {
     // Not while an input method is composing: its Enter picks a word.
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    if (event.key === "Enter" && !event.isComposing && enterSends(event)) {
       event.preventDefault();
       submit();
     }
   });
   textarea.addEventListener("input", () => typing.typed(textarea.value));
-  $("[data-composer-hint]")?.removeAttribute("hidden");
+
+  // The hint tells keyboards what Enter does; on a touch screen Enter does what it does in
+  // any text box, and the dock keeps the line for the messages.
+  const hint = $("[data-composer-hint]");
+  const showHint = () => { if (hint) hint.hidden = Boolean(touchScreen?.matches); };
+  showHint();
+  touchScreen?.addEventListener?.("change", showHint);
+
+  // The skip link (room.html) lands in the box itself, without changing the address.
+  document.querySelector("a[data-skip-to-composer]")?.addEventListener("click", (event) => {
+    event.preventDefault();
+    textarea.focus();
+  });
 }

@@ -35,6 +35,7 @@ function start(root) {
     },
     connected: false,  // the server said hello on the current socket
     send: (frame) => ctx.connected && socket.send(frame),
+    probe: () => socket.probe(),  // ask the link for an answer now (live-socket.js)
   };
   const status = createStatus(ctx);
   const menu = createMessageMenu(ctx, { status });
@@ -46,6 +47,7 @@ function start(root) {
   const receive = createFrames(ctx, { status, render, outbox, commands, presence, typing });
   startComposer(ctx, { outbox, typing, status });
   render.adopt();
+  outbox.restore();  // after the server's history, below it: what this tab wrote unconfirmed
   startReadPosition(ctx);
   liftAboveDock($(".room-dock"));
 
@@ -65,6 +67,9 @@ function start(root) {
   }
 
   const socket = liveSocket(() => commands.path(), { onFrame: receive, onState });
+  // Logout or quick exit from this page: the room ends here, without a last retry or a
+  // trip to the login page racing the page that follows.
+  window.addEventListener("majlis:forget", () => socket.stop());
 }
 
 // The quick exit floats at the foot of the screen, where the dock (message box and send

@@ -1,9 +1,14 @@
 // Messages written here that the server has not confirmed yet. Each keeps the client_id
-// it was given when written: sent again after a reconnect, the server stores it once
-// (DESIGN.md, "Reliability"). Each goes out once per socket, in order; a rate limit holds
-// back the rest until it ends.
+// it was given when written: sent again after a reconnect or a reload, the server stores
+// it once (DESIGN.md, "Reliability"). Each goes out once per socket, in order; a rate limit
+// holds back the rest until it ends. They are kept in this tab until confirmed (kept.js).
 
+import { keptOutbox } from "./kept.js";
 import { element } from "./render.js";
+
+// Not confirmed this long after it was written: the message says so in words (a colour
+// alone tells nothing to a screen reader or a colour-blind reader).
+export const CONFIRM_WITHIN_MS = 10000;
 
 export function newClientId() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -12,15 +17,39 @@ export function newClientId() {
 
 export function createOutbox(ctx, render) {
   const { t, list } = ctx;
-  const waiting = [];               // {clientId, body, node, sentOn}
+  const kept = keptOutbox(ctx.room.me.id, ctx.root.dataset.roomSlug);
+  const waiting = [];               // {clientId, body, node, sentOn, timer}
   const refused = new Map();        // refused for good, until the writer tries again
   let generation = 0;               // which socket (counted by hellos) an entry went out on
   let retryTimer = null;
 
+  function queue(clientId, body) {
+    const entry = { clientId, body, node: render.pending(body, clientId), sentOn: null, timer: null };
+    waiting.push(entry);
+    expectConfirmation(entry);
+  }
+
   function add(body) {
-    const clientId = newClientId();
-    waiting.push({ clientId, body, node: render.pending(body, clientId), sentOn: null });
+    queue(newClientId(), body);
+    kept.save(waiting);
     flush();
+  }
+
+  // What an earlier load of this page left unconfirmed: shown again, and sent once the
+  // socket is up, under its own client_id.
+  function restore() {
+    for (const { clientId, body } of kept.load()) {
+      if (!waiting.some((entry) => entry.clientId === clientId)) queue(clientId, body);
+    }
+    flush();
+  }
+
+  function expectConfirmation(entry) {
+    clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => {
+      entry.node.classList.add("is-waiting");
+      entry.node.querySelector(".room-message-status").textContent = t("waiting");
+    }, CONFIRM_WITHIN_MS);
   }
 
   // A new socket said hello: what it has not carried yet goes out on it.
@@ -31,11 +60,15 @@ export function createOutbox(ctx, render) {
 
   function flush() {
     if (!ctx.connected || retryTimer) return;
+    let sent = false;
     for (const entry of waiting) {
       if (entry.sentOn === generation) continue;
-      if (!ctx.send({ type: "send", body: entry.body, client_id: entry.clientId })) return;
+      if (!ctx.send({ type: "send", body: entry.body, client_id: entry.clientId })) break;
       entry.sentOn = generation;
+      sent = true;
     }
+    // An answer is due now: a link that died quietly since the last ping shows at once.
+    if (sent) ctx.probe();
   }
 
   function retryLater(seconds) {
@@ -46,7 +79,11 @@ export function createOutbox(ctx, render) {
   // The server has the message (new, or the stored one for a repeated client_id).
   function settle(clientId) {
     const index = waiting.findIndex((entry) => entry.clientId === clientId);
-    if (index >= 0) waiting.splice(index, 1);
+    if (index >= 0) {
+      clearTimeout(waiting[index].timer);
+      waiting.splice(index, 1);
+      kept.save(waiting);
+    }
     refused.delete(clientId);
     list.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`)?.remove();
   }
@@ -62,9 +99,13 @@ export function createOutbox(ctx, render) {
     }
   }
 
+  // Refused for good (or the room closed): no longer kept, and said so on the message.
   function failed(entry) {
+    clearTimeout(entry.timer);
     waiting.splice(waiting.indexOf(entry), 1);
-    entry.node.classList.replace("is-sending", "is-failed");
+    kept.save(waiting);
+    entry.node.classList.remove("is-sending", "is-waiting");
+    entry.node.classList.add("is-failed");
     entry.node.querySelector(".room-message-status").textContent = t("notSent");
     if (ctx.room.stopped) return;
     const again = element("button", "", t("retry"));
@@ -85,6 +126,8 @@ export function createOutbox(ctx, render) {
     entry.node.querySelector(".room-message-actions")?.remove();
     entry.sentOn = null;
     waiting.push(entry);
+    kept.save(waiting);
+    expectConfirmation(entry);
     flush();
   }
 
@@ -94,5 +137,5 @@ export function createOutbox(ctx, render) {
     [...waiting].forEach(failed);
   }
 
-  return { add, connected, settle, answered, retry, stop };
+  return { add, restore, connected, settle, answered, retry, stop };
 }

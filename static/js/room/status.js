@@ -11,8 +11,10 @@ export function createStatus(ctx) {
   let noticeTimer = null;
 
   // "signed-out" reads the string data-state-signed-out, i.e. dataset.stateSignedOut.
+  // The box is a polite live region: each change is read out once, so the same state
+  // (every attempt of a reconnection says "reconnecting") is not written again.
   function setState(state) {
-    if (!stateBox) return;
+    if (!stateBox || (stateBox.dataset.connectionState === state && !stateBox.hidden)) return;
     stateBox.dataset.connectionState = state;
     stateBox.textContent = t(`state${state.replace(/(^|-)(\w)/g, (_, dash, c) => c.toUpperCase())}`);
     stateBox.hidden = false;
