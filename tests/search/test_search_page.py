@@ -203,3 +203,16 @@ def test_the_embedded_database_reads_its_file_through_the_page_cache(db, tmp_pat
             assert cursor.fetchone()[0] == settings.SQLITE_MMAP_BYTES
     finally:
         opened.close()
+
+
+def test_postgresql_prices_a_page_read_as_memory_does_not_as_a_disk_seek(db):
+    """bench/search.py: at PostgreSQL's default random_page_cost (4) the planner walked
+    whole tables in key order instead of fetching a word's rows through the full-text
+    index; the app's connections say 1.1 (config/settings.py)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a setting of PostgreSQL connections")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
