@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "forum.middleware.QuickExitMiddleware",  # pages kept out of the cache; after a quick exit, none shown
     "forum.middleware.GrantCacheMiddleware",  # each place's grants read once per request
     "forum.middleware.ProfileLanguageMiddleware",
+    "forum.middleware.ProfileTimeZoneMiddleware",  # times in the member's zone, else Yemen's
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "forum.http_errors.DomainErrorMiddleware",  # the one place pages translate domain errors
@@ -302,6 +303,8 @@ LANGUAGE_COOKIE_NAME = "majlis_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 USE_I18N = True
+# The server's own zone: records, date lookups, logs. Pages show times in the member's zone,
+# Yemen's by default (forum.middleware.ProfileTimeZoneMiddleware, forum/times.py).
 TIME_ZONE = "UTC"
 USE_TZ = True
 

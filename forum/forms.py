@@ -10,6 +10,7 @@ from attachments.forms import AttachmentsField, RemoveField
 from forum.models import Organisation, Profile
 from forum.models.people import Location
 from forum.names import MAX_LENGTH, display_name_key, normalise_display_name
+from forum.times import time_zone_choices
 
 User = get_user_model()
 
@@ -127,9 +128,15 @@ class MoveForm(ReasonForm):
 
 
 class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=time_zone_choices,
+        help_text=_("Times on the pages are shown in this zone."),
+        error_messages={"invalid_choice": _("Unknown time zone: choose one from the list.")},
+    )
+
     class Meta:
         model = Profile
-        fields = ("display_name", "language", "hide_presence", "watch_what_i_write", "email", "digest")
+        fields = ("display_name", "language", "time_zone", "hide_presence", "watch_what_i_write", "email", "digest")
         widgets = {"display_name": forms.TextInput(attrs={"dir": "auto"}),
                    "email": forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"})}
         help_texts = {

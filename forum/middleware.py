@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.utils.cache import patch_cache_control
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.deprecation import MiddlewareMixin
 
-from forum import permissions
+from forum import permissions, times
 from forum.services import member_sessions
 
 
@@ -22,6 +22,21 @@ class ProfileLanguageMiddleware:
                 translation.activate(profile.language)
                 request.LANGUAGE_CODE = profile.language
         return self.get_response(request)
+
+
+class ProfileTimeZoneMiddleware:
+    """Pages write times in the member's zone (their profile), and a visitor's in Yemen's
+    (forum/times.py); what is stored, and the server's own clock, stay in UTC."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        timezone.activate(times.zone_of(request.user))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 def permissions_policy_header(policy: dict[str, list[str]]) -> str:

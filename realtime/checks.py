@@ -17,10 +17,10 @@ again for the member first (one query).
 
 from datetime import timedelta
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import permissions
+from forum import permissions, times
 from forum.errors import Forbidden, Muted, NotFound, ReadOnly, RoomGone
 from realtime import selectors
 from realtime.models import Room, RoomMessage
@@ -55,7 +55,7 @@ def _check_writes_in(user, room: Room) -> None:
 
 def _check_not_muted(room: Room) -> None:
     if room.muted_until is not None:
-        until = formats.date_format(timezone.localtime(room.muted_until), "SHORT_DATETIME_FORMAT")
+        until = times.full(room.muted_until)
         raise Muted(_("You are muted in this room until %(until)s.") % {"until": until})
 
 

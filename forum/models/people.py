@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from forum.ids import new_public_id
+from forum.times import DEFAULT_TIME_ZONE, validate_time_zone
 
 # The groups every grant is given to, kept in step with each profile by the services.
 MEMBERS_GROUP = "members"
@@ -78,6 +79,10 @@ class Profile(models.Model):
     location = models.CharField(_("location"), max_length=16, choices=Location.choices)
     language = models.CharField(
         _("language"), max_length=8, choices=Language.choices, default=Language.ARABIC
+    )
+    # The IANA zone the member's pages show times in (forum/times.py); stored times are UTC.
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone],
     )
     # The chain of vouching: who invited this member.
     invited_by = models.ForeignKey(

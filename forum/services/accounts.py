@@ -207,6 +207,11 @@ def set_language(profile: Profile, language: str) -> Profile:
     return _store(profile, language=language)
 
 
+def set_time_zone(profile: Profile, time_zone: str) -> Profile:
+    """The IANA zone the member's pages show times in (forum/times.py)."""
+    return _store(profile, time_zone=time_zone)
+
+
 def set_presence_hidden(profile: Profile, hidden: bool) -> Profile:
     """Hide (or show) the member's presence and typing in rooms."""
     return _store(profile, hide_presence=hidden)
@@ -252,13 +257,14 @@ def set_organisation(profile: Profile, organisation: Organisation | None) -> Pro
 
 
 def save_settings(
-    profile: Profile, *, display_name: str, language: str, hide_presence: bool,
+    profile: Profile, *, display_name: str, language: str, time_zone: str, hide_presence: bool,
     watch_what_i_write: bool, email: str, digest: str,
 ) -> Profile:
     """The member's own settings page: every field of it, or nothing."""
     with transaction.atomic():
         set_display_name(profile, display_name)
         set_language(profile, language)
+        set_time_zone(profile, time_zone)
         set_presence_hidden(profile, hide_presence)
         set_watch_what_i_write(profile, watch_what_i_write)
         set_digest(profile, digest, email=email)

@@ -17,14 +17,12 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp import user_has_device
 
-from forum import second_factor
+from forum import second_factor, times
 from forum.services import factors, site_bans
 from forum.views.navigation import safe_url
 
@@ -43,7 +41,7 @@ class LoginForm(AuthenticationForm):
         if ban is not None:
             if ban.until:
                 message = _("This account is banned from the coalition until %(until)s.") % {
-                    "until": date_format(timezone.localtime(ban.until), "DATETIME_FORMAT")}
+                    "until": times.full(ban.until)}
             else:
                 message = _("This account is banned from the coalition until a coalition admin lifts the ban.")
             raise forms.ValidationError(message, code="banned")

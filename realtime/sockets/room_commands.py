@@ -5,7 +5,7 @@ Each runs in the database thread, after the socket's standing was read afresh
 moderator's command is refused before any of its fields is read.
 
 This is where a room socket translates what a service refuses: in the member's language
-(their profile's, else their browser's, as for pages), so that an `error` frame's
+(their profile's, else their browser's, as for pages) and time zone, so that an `error` frame's
 `detail` is the text a page shows for the same refusal (realtime/checks.py); and a
 ValidationError (a reason too long, say) becomes `too_long` or `bad_request`. The grants
 read for the re-check are the ones the command's checks use (`grants_cached`).
@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.http import parse_cookie
 from django.utils import timezone, translation
 
-from forum import permissions
+from forum import permissions, times
 from forum.errors import BadRequest, DomainError, RoomGone, TooLong
 from realtime import broadcast, checks, protocol, selectors, services
 from realtime.selectors import Standing
@@ -41,7 +41,7 @@ class RoomCommands:
             standing = self.standing(grants=kind not in _GRANTS_READ_BY_THE_SERVICE)
             if standing.close_code:
                 return standing, []
-            with translation.override(self.language_of(standing.user)):
+            with translation.override(self.language_of(standing.user)), timezone.override(times.zone_of(standing.user)):
                 try:
                     if kind in protocol.MODERATOR_COMMANDS:
                         checks.check_moderate_room(standing.user, standing.room)  # before reading any field

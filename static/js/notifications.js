@@ -1,6 +1,10 @@
-// The header's unread count, live, on every page of a member; on a thread page, the
-// thread's own live script too (loaded only there).
+// The header's unread count, live, on every page of a member; the page's times kept
+// fresh ("now" becomes "1 minute ago"); on a thread page, the thread's own live script
+// too (loaded only there).
 import { liveSocket } from "./live-socket.js";
+import { keepFresh } from "./time.js";
+
+keepFresh();
 
 const counter = document.getElementById("unread-count");
 

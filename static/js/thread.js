@@ -1,6 +1,7 @@
 // A thread page, live: new posts and hidden posts arrive over /ws/threads/<id>/
 // (DESIGN.md, "Wire protocol"), on the site's one reconnecting socket.
 import { liveSocket } from "./live-socket.js";
+import { show } from "./time.js";
 
 const posts = document.getElementById("posts");
 
@@ -20,7 +21,7 @@ if (posts && posts.dataset.threadId) {
     node.querySelector(".author").textContent = post.author.name;
     const time = node.querySelector("time");
     time.dateTime = post.created;
-    time.textContent = post.created.slice(0, 16).replace("T", " ");
+    show(time);
     // body_html is the server's sanitiser output, the same HTML the page itself shows.
     node.querySelector(".post-body").innerHTML = post.body_html;
     // Appended below the reader: the part of the page they are reading does not move.

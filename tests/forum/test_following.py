@@ -188,7 +188,7 @@ def test_a_member_who_turned_watching_off_does_not_follow_what_they_write(writer
 
 def test_the_setting_is_changed_on_the_profile_page(client_for, other_member, thread):
     response = client_for(other_member).post("/accounts/profile/", {
-        "display_name": "Sami", "language": "en", "hide_presence": "", "watch_what_i_write": "",
+        "display_name": "Sami", "language": "en", "time_zone": "Asia/Aden", "hide_presence": "", "watch_what_i_write": "",
         "email": "", "digest": "none",
     })
     assert response.status_code == 302

@@ -9,6 +9,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone, translation
 
+from forum import times
 from forum.services.accounts import set_language
 from realtime import checks
 from realtime.models import RoomMessage
@@ -38,10 +39,11 @@ async def refused_send_on_a_socket(connect, user, slug="aden") -> dict:
     return await socket.expect("error")
 
 
-def in_language(language: str, check, *args) -> str:
-    with translation.override(language):
+def in_language(language: str, check, user, *args) -> str:
+    """The check's words as the member reads them: in that language and their time zone."""
+    with translation.override(language), timezone.override(times.zone_of(user)):
         try:
-            check(*args)
+            check(user, *args)
         except Exception as error:  # the check's own words, to compare both edges with
             return error.detail
     raise AssertionError("the check let it through")

@@ -2,6 +2,8 @@
 // User text is set with textContent; body_html is the server's sanitiser output (the same
 // HTML the page itself is rendered with), the one thing set as HTML.
 
+import { timeElement } from "../time.js";
+
 const NEAR_EDGE_PX = 48;
 
 export function element(tag, className, text) {
@@ -21,8 +23,7 @@ export function createRender(ctx, { menu }) {
     node.id = `m-${m.id}`;
     Object.assign(node.dataset, { id: m.id, seq: m.seq, rev: m.rev, authorId: m.author.id });
     const meta = element("p", "room-message-meta");
-    const time = element("time", "", words.time(m.created));
-    time.dateTime = m.created;
+    const time = timeElement(m.created);
     meta.append(element("bdi", "room-message-author", m.author.name), " ", time);
     if (m.edited && !m.deleted) meta.append(" ", element("span", "room-message-edited", t("edited")));
     node.append(meta);
@@ -105,9 +106,8 @@ export function createRender(ctx, { menu }) {
     page.scrollTop = page.scrollHeight - fromBottom;
   }
 
-  // The server-rendered page: times in the reader's format, and the buttons.
+  // The server-rendered page (its times kept fresh by time.js): the buttons.
   function adopt() {
-    list.querySelectorAll("time[datetime]").forEach((time) => { time.textContent = words.time(time.dateTime); });
     decorateAll();
     // Opened where the member left off (the "new" divider), else at the newest message.
     const firstNew = document.getElementById("new");

@@ -1,6 +1,7 @@
 // Every word the room shows comes from the template's data-* attributes, already in the
-// reader's language; here they are filled in ({name}, {seconds} …) and dates and lists
-// are written the reader's way.
+// reader's language; here they are filled in ({name}, {seconds} …) and dates (as every
+// page writes them: time.js) and lists are written the reader's way.
+import { fullDate } from "../time.js";
 
 const ERROR_KEYS = {
   rate_limited: "errorRateLimited", muted: "errorMuted", read_only: "errorReadOnly",
@@ -10,7 +11,6 @@ const ERROR_KEYS = {
 export function words(box) {
   const strings = { ...(box?.dataset ?? {}) };
   const lang = document.documentElement.lang || undefined;
-  const dates = attempt(() => new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "short" }));
   const lists = attempt(() => new Intl.ListFormat(lang, { type: "conjunction" }));
   const numbers = attempt(() => new Intl.NumberFormat(lang));
 
@@ -20,10 +20,7 @@ export function words(box) {
 
   return {
     t,
-    time(iso) {
-      const moment = new Date(iso);
-      return dates && !Number.isNaN(moment.getTime()) ? dates.format(moment) : iso;
-    },
+    time: (iso) => fullDate(iso) ?? iso,
     list: (names) => (lists ? lists.format(names) : names.join(", ")),
     number: (n) => (numbers ? numbers.format(n) : String(n)),
     error: (frame) => t(ERROR_KEYS[frame.code] ?? "errorBadRequest", { seconds: frame.retry_after ?? "" }),
