@@ -195,3 +195,20 @@ def test_the_export_file_writes_full_dates_in_the_members_zone_and_language(thre
     # Read later, the file says when, not "5 minutes ago".
     assert f'<time datetime="{moment:%Y-%m-%dT%H:%M:%SZ}" title="{written}">{written}</time>' in html
     assert not [text for text in re.findall(r"<time [^>]*>([^<]*)</time>", html) if "قبل" in text]
+
+
+def test_the_zones_come_with_the_install_not_only_with_the_machine():
+    """A server without /usr/share/zoneinfo (a slim container) still knows every zone:
+    tzdata is locked (requirements.in), and zoneinfo falls back to it."""
+    import zoneinfo
+
+    from forum import times
+
+    zoneinfo.reset_tzpath(to=[])
+    times.time_zone_names.cache_clear()
+    try:
+        assert {"Asia/Aden", "Europe/London", "America/New_York"} <= times.time_zone_names()
+        assert str(zoneinfo.ZoneInfo.no_cache("Asia/Aden")) == "Asia/Aden"
+    finally:
+        zoneinfo.reset_tzpath()
+        times.time_zone_names.cache_clear()
