@@ -15,9 +15,11 @@ from django.utils.text import Truncator
 
 from forum import permissions
 from forum.models import (
-    Follow, FollowLevel, Notification, NotificationKind, Post, Status,
+    Follow, FollowLevel, Notification, NotificationKind, Post, Status, Thread,
 )
 from forum.models.following import FOLDED_KINDS, KIND_PRIORITY
+
+POST_EVENT = "post:"  # a post's event key: `post:<its public id>` (one post, one event)
 from realtime import broadcast
 
 
@@ -74,7 +76,7 @@ def notify_post(post: Post, *, mentioned_ids: Iterable[int] = (), replied_to_ids
         return 0
     wanted = post_recipients(post, mentioned_ids, replied_to_ids)
     return _deliver(wanted, post.thread.category, about_post(post), post.get_absolute_url(),
-                    f"post:{post.public_id}", fold=post.thread.public_id)
+                    f"{POST_EVENT}{post.public_id}", fold=post.thread.public_id)
 
 
 def notify_pending_post(post: Post) -> int:
@@ -196,7 +198,28 @@ def mark_read(*, user, notification: Notification | None = None) -> int:
     mine = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification is not None:
         mine = mine.filter(pk=notification.pk)
-    changed = mine.update(read_at=timezone.now())
+    return _mark_read(user, mine)
+
+
+def mark_read_in_thread(*, user, thread: Thread, up_to_post_id: int) -> int:
+    """They were shown the thread up to that post: their unread notifications of posts up to
+    it are read, as if opened (a folded one by its newest post: "3 new posts" stays
+    unread while the third is on a page not yet shown)."""
+    unread = dict(
+        Notification.objects.filter(user=user, read_at__isnull=True, args__thread=thread.public_id,
+                                    event_key__startswith=POST_EVENT).values_list("event_key", "pk")
+    )
+    if not unread:
+        return 0
+    shown = Post.objects.filter(
+        thread=thread, pk__lte=up_to_post_id, public_id__in=[key[len(POST_EVENT):] for key in unread],
+    ).values_list("public_id", flat=True)
+    read = [unread[POST_EVENT + public_id] for public_id in shown]
+    return _mark_read(user, Notification.objects.filter(pk__in=read)) if read else 0
+
+
+def _mark_read(user, notifications) -> int:
+    changed = notifications.update(read_at=timezone.now())
     from forum.selectors.notifications import unread_count
 
     count = unread_count(user)

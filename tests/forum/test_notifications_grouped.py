@@ -223,3 +223,27 @@ def test_the_notifications_page_runs_the_same_queries_for_one_row_and_thirty(
         page = client.get("/notifications/")
     assert len(page.context["page"].object_list) == 30
     assert len(thirty) == len(one)
+
+
+# Reading the thread reads its notifications -------------------------------------------------
+
+def test_reading_the_thread_reads_its_folded_notification(committed, client_for, watched, other_member, rami):
+    post_n(committed, watched, rami, 3)
+    assert [unread for *_, unread in entries(other_member)] == [True]
+    assert client_for(other_member).get(f"/t/{watched.public_id}/").status_code == 200
+    assert [unread for *_, unread in entries(other_member)] == [False]
+
+
+def test_a_notification_stays_unread_until_the_page_holding_its_post_is_shown(
+    committed, client_for, thread, other_member, rami,
+):
+    post_n(committed, thread, rami, 22)  # the first page full, before Sami watches
+    set_follow_level(user=other_member, target=thread, level="watching")
+    [newest] = post_n(committed, thread, rami, 1)
+    client = client_for(other_member)
+    client.get(f"/t/{thread.public_id}/?page=1")
+    assert [unread for *_, unread in entries(other_member)] == [True]
+    client.get(f"/t/{thread.public_id}/?page=2")
+    assert [unread for *_, unread in entries(other_member)] == [False]
+    # Only Sami's, and only this thread's, were read.
+    assert not Notification.objects.filter(read_at__isnull=False).exclude(user=other_member).exists()
