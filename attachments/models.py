@@ -99,3 +99,9 @@ class UploadTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}: {self.bytes}"
+
+
+# The evidence locker's models live with their code (attachments/evidence/).
+from attachments.evidence.models import CustodyEntry, Original  # noqa: E402, F401
+
+__all__ = ["Attachment", "UploadTally", "Original", "CustodyEntry"]

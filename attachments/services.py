@@ -5,7 +5,8 @@ stores its row, so no lock is held while a picture is re-encoded. `staged_files(
 wraps the two: whatever refuses or fails, inside it or in the caller's transaction, no
 file is left on disk without its row, and no row without its file. The services that
 own posts and messages call `store` inside their own transaction, so a post and its
-files are stored together or not at all.
+files are stored together or not at all. An upload that keeps its originals as evidence
+(`keep`, attachments/evidence/keeping.py) stages and stores them the same way, with them.
 """
 
 from collections.abc import Iterator, Sequence
@@ -20,9 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attachments import cleaning, limits, storage
+from attachments.evidence import keeping
 from attachments.models import Attachment, UploadTally
 from forum import permissions
 from forum.errors import NotFound
+from forum.ids import new_public_id
 
 ORPHAN_GRACE_SECONDS = 60 * 60  # a file this young may belong to an upload still under way
 _BATCH = 500
@@ -37,6 +40,9 @@ class Staged:
     size: int
     preview_name: str = ""
     preview_size: int = 0
+    # Chosen before the row exists: an original's encryption is bound to it.
+    public_id: str = ""
+    original: keeping.StagedOriginal | None = None
 
 
 def uploaded_today(user, now=None) -> int:
@@ -45,26 +51,35 @@ def uploaded_today(user, now=None) -> int:
     return UploadTally.objects.filter(user=user, day=day).aggregate(total=Sum("bytes"))["total"] or 0
 
 
-def prepare(files: Sequence, *, by, already: int = 0) -> list[Staged]:
+def prepare(files: Sequence, *, by, already: int = 0, keep: keeping.KeepRequest | None = None) -> list[Staged]:
     """Check, clean and write the files, or refuse them all (BadRequest, TooLong,
     RateLimited) leaving nothing on disk. The cheap checks of every file come before
-    any file is decoded. `already`: files the message carries already (an edit)."""
+    any file is decoded. `already`: files the message carries already (an edit).
+    `keep`: keep their originals too, each checked against its browser fingerprint first."""
     files = list(files)
     limits.check_count(already + len(files))
     for upload in files:
         cleaning.check_upload(upload)
     limits.check_daily(uploaded_today(by), sum(upload.size for upload in files))
+    if keep is not None:
+        keeping.check_fingerprints(files, keep)
     staged: list[Staged] = []
     try:
-        for upload in files:
-            staged.append(_write(cleaning.clean(upload)))
+        for index, upload in enumerate(files):
+            public_id = new_public_id()
+            original = keeping.stage(upload, keep=keep, index=index, attachment_id=public_id) if keep else None
+            try:
+                staged.append(_write(cleaning.clean(upload), public_id=public_id, original=original))
+            except BaseException:
+                keeping.discard([original] if original else [])
+                raise
     except BaseException:
         discard(staged)
         raise
     return staged
 
 
-def _write(cleaned: cleaning.Cleaned) -> Staged:
+def _write(cleaned: cleaning.Cleaned, *, public_id: str, original: keeping.StagedOriginal | None) -> Staged:
     name = storage.write(cleaned.data, cleaned.kind.extension)
     try:
         preview = storage.write(cleaned.preview, "webp") if cleaned.preview else ""
@@ -73,26 +88,28 @@ def _write(cleaned: cleaning.Cleaned) -> Staged:
         raise
     return Staged(
         cleaned=replace(cleaned, data=b"", preview=b""), stored_name=name, size=len(cleaned.data),
-        preview_name=preview, preview_size=len(cleaned.preview),
+        preview_name=preview, preview_size=len(cleaned.preview), public_id=public_id, original=original,
     )
 
 
 def discard(staged: Sequence[Staged]) -> None:
     """Delete staged files that have no row (the transaction that would have stored them
-    was rolled back, or never ran)."""
+    was rolled back, or never ran), originals included."""
     names = {s.stored_name for s in staged}
     kept = set(Attachment.objects.filter(stored_name__in=names).values_list("stored_name", flat=True)) if names else set()
     for item in staged:
         if item.stored_name not in kept:
             storage.delete(item.stored_name, item.preview_name)
+    keeping.discard([item.original for item in staged if item.original])
 
 
 @contextmanager
-def staged_files(files: Sequence, *, by, already: int = 0) -> Iterator[list[Staged]]:
+def staged_files(files: Sequence, *, by, already: int = 0,
+                 keep: keeping.KeepRequest | None = None) -> Iterator[list[Staged]]:
     """`prepare` the files; at the end, whatever happened within (a refusal, a rollback, a
     repeated form answered with what was stored the first time), delete those whose rows
     were not stored."""
-    staged = prepare(files, by=by, already=already) if files else []
+    staged = prepare(files, by=by, already=already, keep=keep) if files else []
     try:
         yield staged
     finally:
@@ -113,6 +130,7 @@ def store(staged: Sequence[Staged], *, by, post=None, message=None, room=None) -
     for item in staged:
         cleaned = item.cleaned
         rows.append(Attachment(
+            public_id=item.public_id or new_public_id(),
             uploader=by, post=post, message=message, room=room, name=cleaned.name,
             content_type=cleaned.kind.mime, size=item.size, upload_size=cleaned.upload_size,
             fingerprint=cleaned.fingerprint, stored_name=item.stored_name,
@@ -120,20 +138,23 @@ def store(staged: Sequence[Staged], *, by, post=None, message=None, room=None) -
             preview_size=item.preview_size, preview_width=cleaned.preview_width,
             preview_height=cleaned.preview_height,
         ))
-    for row in rows:
+    for row, item in zip(rows, staged):
         row.save(force_insert=True)
+        if item.original is not None:
+            keeping.store(row, item.original, by=by)
     UploadTally.objects.filter(pk=tally.pk).update(bytes=F("bytes") + total)
     return rows
 
 
-def add_files(*, by, files: Sequence, post=None, message=None, room=None) -> list[Attachment]:
+def add_files(*, by, files: Sequence, post=None, message=None, room=None,
+              keep: keeping.KeepRequest | None = None) -> list[Attachment]:
     """Check, clean and store files on an existing post or message, or waiting in a room
     (the caller asked the rule first); all of them or, on any refusal, none."""
-    with staged_files(files, by=by) as staged, transaction.atomic():
+    with staged_files(files, by=by, keep=keep) as staged, transaction.atomic():
         return store(staged, by=by, post=post, message=message, room=room)
 
 
-def upload_to_room(*, by, room, upload) -> Attachment:
+def upload_to_room(*, by, room, upload, keep: keeping.KeepRequest | None = None) -> Attachment:
     """A room file, uploaded before the message that will carry it (DESIGN.md: POST
     /rooms/<slug>/files/): refused as a send would be (no write grant, banned, muted,
     read-only), else stored waiting, seen by its uploader only, until `attach_waiting`."""
@@ -141,7 +162,7 @@ def upload_to_room(*, by, room, upload) -> Attachment:
 
     with permissions.grants_cached():
         checks.check_post_message(by, room)
-    return add_files(by=by, files=[upload], room=room)[0]
+    return add_files(by=by, files=[upload], room=room, keep=keep)[0]
 
 
 def attach_waiting(public_ids: Sequence[str], *, by, room, message) -> list[Attachment]:
@@ -197,9 +218,10 @@ def purge_attachments(now=None) -> tuple[int, int]:
     purged = 0
     while batch := list(waiting.values_list("pk", flat=True)[:_BATCH]):
         with transaction.atomic():
+            keeping.remove_unsent(batch)  # nobody received them: their originals go too
             purged += delete_attachments(Attachment.objects.filter(pk__in=batch))
     UploadTally.objects.filter(day__lt=limits.today(now) - timedelta(days=1)).delete()
-    return purged, _sweep_orphans()
+    return purged, _sweep_orphans() + keeping.sweep_orphans(ORPHAN_GRACE_SECONDS)
 
 
 def _sweep_orphans() -> int:

@@ -3,7 +3,9 @@ random names (`secrets`), never the uploader's. Files are written whole (a tempo
 name, then a rename), so a reader never sees half a file.
 
 In production the files are sent by the proxy (`X-Accel-Redirect` to an internal
-location aliased to this root; README, "Attachments behind nginx").
+location aliased to this root; README, "Attachments behind nginx"). The evidence locker
+keeps its encrypted originals the same way under a root of its own (`base`), which
+nothing serves (attachments/evidence/).
 """
 
 import os
@@ -21,6 +23,10 @@ def root() -> Path:
     return Path(settings.MAJLIS_MEDIA_ROOT)
 
 
+def evidence_root() -> Path:
+    return Path(settings.MAJLIS_EVIDENCE_ROOT)
+
+
 def new_name(extension: str) -> str:
     """A fresh random relative path, `ab/<32 random characters>.<extension>`: the first two
     characters as a folder keep each folder small."""
@@ -28,19 +34,19 @@ def new_name(extension: str) -> str:
     return f"{token[:2].lower()}/{token}.{extension}"
 
 
-def path_of(name: str) -> Path:
+def path_of(name: str, base: Path | None = None) -> Path:
     """The absolute path of a stored name; refuses any name that would leave the root."""
-    base = root().resolve()
+    base = (base or root()).resolve()
     path = (base / name).resolve()
     if base not in path.parents:
         raise ValueError("a stored name leaves the media root")
     return path
 
 
-def write(data: bytes, extension: str) -> str:
+def write(data: bytes, extension: str, base: Path | None = None) -> str:
     """Store bytes under a new random name; return the name."""
     name = new_name(extension)
-    path = path_of(name)
+    path = path_of(name, base)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
     partial = path.with_name(path.name + _TEMPORARY)
     with open(partial, "xb") as stream:
@@ -52,16 +58,16 @@ def write(data: bytes, extension: str) -> str:
     return name
 
 
-def delete(*names: str) -> None:
+def delete(*names: str, base: Path | None = None) -> None:
     """Remove stored files (missing ones are fine: this may run twice)."""
     for name in names:
         if name:
-            path_of(name).unlink(missing_ok=True)
+            path_of(name, base).unlink(missing_ok=True)
 
 
-def stored_names(older_than_seconds: float) -> Iterator[str]:
+def stored_names(older_than_seconds: float, base: Path | None = None) -> Iterator[str]:
     """Every stored file (and leftover partial one) not changed for that long, by name."""
-    base = root()
+    base = base or root()
     if not base.is_dir():
         return
     limit = time.time() - older_than_seconds

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from attachments import services, storage
+from attachments.evidence import forms as evidence_forms
 from attachments.selectors import get_visible_attachment
 from attachments.wire import attachment_json
 from forum.errors import BadRequest, DomainError, NotFound
@@ -75,7 +76,9 @@ def room_upload(request, slug: str):
         upload = request.FILES.get("file")
         if upload is None:
             raise BadRequest(_("Send the file in the field 'file'."))
-        attachment = services.upload_to_room(by=request.user, room=room, upload=upload)
+        # `keep_original`, `keep_after_leaving`, `original_sha256`: as on the post forms.
+        keep = evidence_forms.keep_request_from_post(request.POST, room)
+        attachment = services.upload_to_room(by=request.user, room=room, upload=upload, keep=keep)
     except DomainError as error:
         response = JsonResponse({"type": "error", "code": error.code, "detail": error.detail},
                                 status=status_of(error))

@@ -348,6 +348,16 @@ MAJLIS_ATTACHMENT_DAILY_BYTES = int(os.environ.get("MAJLIS_ATTACHMENT_DAILY_MB",
 MAJLIS_ATTACHMENT_MAX_PIXELS = int(os.environ.get("MAJLIS_ATTACHMENT_MAX_PIXELS", str(89_478_485)))
 # A room file uploaded but never sent is purged by purge_expired after this long.
 MAJLIS_ATTACHMENT_WAITING_HOURS = 24
+# The evidence locker (attachments/evidence/): originals kept where a place allows it,
+# encrypted with this key (32 random bytes, base64; separate from SECRET_KEY, so that a
+# leaked signing key reads no original). Unset: no place offers to keep originals. A
+# malformed key stops the server at its start-up checks (attachments/evidence/crypto.py).
+MAJLIS_EVIDENCE_KEY = os.environ.get("MAJLIS_EVIDENCE_KEY", "")
+# Where the encrypted originals are stored: their own root, beside the attachments' and
+# never inside it (the proxy serves that one; nothing serves this one).
+MAJLIS_EVIDENCE_ROOT = Path(os.environ.get("MAJLIS_EVIDENCE_ROOT") or BASE_DIR / "evidence")
+# A member's data export includes their files up to this many megabytes in all (listed beyond).
+MAJLIS_EXPORT_FILES_BYTES = int(os.environ.get("MAJLIS_EXPORT_FILES_MB", "50")) * _MB
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -144,12 +144,12 @@ class CategoryAdmin(ServiceAdmin):
         if change:
             content.update_category(
                 category=obj, by=request.user, name=obj.name, description=obj.description,
-                requires_approval=obj.requires_approval,
+                requires_approval=obj.requires_approval, keep_evidence=obj.keep_evidence,
             )
         else:
             created = content.create_category(
                 slug=obj.slug, name=obj.name, description=obj.description,
-                requires_approval=obj.requires_approval, by=request.user,
+                requires_approval=obj.requires_approval, keep_evidence=obj.keep_evidence, by=request.user,
             )
             obj.pk = created.pk
 

@@ -8,6 +8,7 @@ of report (forum/reports.py) and its places (forum/permissions.py).
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,10 @@ class Holding:
     # Inside the leaving transaction, when the member chose "erase": their words become
     # what a deletion leaves (tombstones), so conversations keep their shape.
     erase: Callable[[object], None]
+    # Files the export ZIP carries beside its JSON: (path in the ZIP, path on disk).
+    files: Callable[[object], list[tuple[str, Path]]] | None = None
+    # Inside the leaving transaction, whichever they chose (the attachments' originals).
+    leave: Callable[[object], None] | None = None
 
 
 _HOLDINGS: list[Holding] = []

@@ -34,6 +34,10 @@ from forum.errors import Forbidden, SecondFactorRequired
 
 VIEW, POST, MODERATE = "view", "post", "moderate"
 VERBS = (VIEW, POST, MODERATE)
+# Not a verb: reading the originals kept as evidence (attachments/evidence/) is granted on
+# its own, by the same codename on a category and a room. Neither `moderate` nor being a
+# coalition admin implies it: an admin grants it to themselves, in the moderation record.
+EVIDENCE = "handle_evidence"
 
 # (user id, model label, object id) → verbs, while a request (or one check) runs.
 _granted: ContextVar[dict | None] = ContextVar("majlis_granted_verbs", default=None)
@@ -96,6 +100,11 @@ def visible_places(user) -> list[tuple[type[Model], QuerySet]]:
 def codename(verb: str, model: type[Model]) -> str:
     name = model._meta.model_name
     return f"post_in_{name}" if verb == POST else f"{verb}_{name}"
+
+
+def is_place_grant(perm: str, model: type[Model]) -> bool:
+    """Is `perm` a grant on this kind of place (a verb's codename, or `handle_evidence`)?"""
+    return verb_of(perm, model) is not None or (perm == EVIDENCE and model in GRANTABLE.values())
 
 
 def verb_of(perm: str, model: type[Model]) -> str | None:
@@ -181,6 +190,24 @@ def _grants_sql(model: type[Model]) -> str | None:
         WHERE m.{column(membership, "user")} = %s AND g.{column(by_group, "content_object")} = %s
           AND p.{type_} = %s
     """
+
+
+def holds_evidence_grant(user, obj: Model) -> bool:
+    """Was the member granted `handle_evidence` on this place, themselves or through a
+    group? Read afresh every time, and a grant even for a coalition admin."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    content_type = ContentType.objects.get_for_model(type(obj)).pk
+    rows = sql.fetch_all(_grants_sql(type(obj)), [user.pk, obj.pk, content_type, user.pk, obj.pk, content_type])
+    return any(codename == EVIDENCE for (codename,) in rows)
+
+
+def evidence_ids_sql(user, model: type[Model]) -> tuple[str, list]:
+    """The ids of the places of a kind where the member holds `handle_evidence`, (SQL, params)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return f"SELECT {sql.column(model, model._meta.pk.name)} FROM {sql.table(model)} WHERE 1 = 0", []
+    content_type = ContentType.objects.get_for_model(model).pk
+    return _ids_sql(model).format(marks="%s"), [user.pk, content_type, EVIDENCE, user.pk, content_type, EVIDENCE]
 
 
 def can_view(user, obj: Model) -> bool:

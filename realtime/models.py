@@ -25,6 +25,8 @@ class Room(models.Model):
     )
     slow_mode_seconds = models.PositiveIntegerField(_("slow mode (seconds)"), default=0)
     read_only = models.BooleanField(_("read-only"), default=False)
+    # Uploaders may have the untouched original of a file kept as evidence (attachments/evidence/).
+    keep_evidence = models.BooleanField(_("keeps originals as evidence"), default=False)
     # `seq` numbers messages 1, 2, 3… and `rev` counts every change to them. Both are
     # advanced by the services under a lock on this row, so commit order is counter order.
     seq = models.PositiveBigIntegerField(default=0, editable=False)
@@ -39,6 +41,8 @@ class Room(models.Model):
         permissions = [
             ("post_in_room", _("Can write in the room")),
             ("moderate_room", _("Can moderate the room")),
+            # Granted on its own: neither moderation nor being a coalition admin implies it.
+            ("handle_evidence", _("Can read the originals kept as evidence")),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,8 @@ class Category(models.Model):
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True, max_length=1000)
     requires_approval = models.BooleanField(_("posts need a moderator's approval"), default=False)
+    # Uploaders may have the untouched original of a file kept as evidence (attachments/evidence/).
+    keep_evidence = models.BooleanField(_("keeps originals as evidence"), default=False)
     position = models.PositiveIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -30,6 +32,8 @@ class Category(models.Model):
         permissions = [
             ("post_in_category", _("Can start threads and reply in the category")),
             ("moderate_category", _("Can moderate the category")),
+            # Granted on its own: neither moderation nor being a coalition admin implies it.
+            ("handle_evidence", _("Can read the originals kept as evidence")),
         ]
 
     def __str__(self) -> str:

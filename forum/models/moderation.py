@@ -98,6 +98,8 @@ class Action(models.TextChoices):
     # Coalition-wide (forum/services/site_bans.py): scope and target are the member.
     SITE_BAN = "site_ban", _("banned a member from the whole coalition")
     SITE_UNBAN = "site_unban", _("lifted a coalition-wide ban")
+    # A place's `keep_evidence` (attachments/evidence/): scope is the place.
+    KEEP_EVIDENCE = "keep_evidence", _("changed whether originals are kept as evidence")
 
 
 class ModerationEvent(models.Model):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attachments import services as attachments
+from attachments.evidence import places as evidence_places
 from forum import checks, erasure, pace, permissions
 from forum.errors import NotFound
 from forum.models import Category, Post, PostRevision, Status, Thread
@@ -54,17 +55,21 @@ def clean_body(body: str) -> str:
 
 
 def create_category(
-    *, by, slug: str, name: str, description: str = "", requires_approval: bool = False
+    *, by, slug: str, name: str, description: str = "", requires_approval: bool = False, keep_evidence: bool = False,
 ) -> Category:
     """A coalition admin opens a category; nobody sees it until a grant says so."""
     checks.check_manage_categories(by)
-    return do_create_category(slug=slug, name=name, description=description, requires_approval=requires_approval)
+    return do_create_category(slug=slug, name=name, description=description, requires_approval=requires_approval,
+                              keep_evidence=keep_evidence)
 
 
-def do_create_category(*, slug: str, name: str, description: str = "", requires_approval: bool = False) -> Category:
+def do_create_category(*, slug: str, name: str, description: str = "", requires_approval: bool = False,
+                       keep_evidence: bool = False) -> Category:
     """`create_category` without asking who: the command line and seeding."""
+    evidence_places.check_key_for(keep_evidence)
     return Category.objects.create(
-        slug=slug, name=name, description=description, requires_approval=requires_approval
+        slug=slug, name=name, description=description, requires_approval=requires_approval,
+        keep_evidence=keep_evidence,
     )
 
 
@@ -89,10 +94,11 @@ def _status_for(author, category: Category) -> str:
 
 def start_thread(
     *, author, category: Category, title: str, body: str, submit_token: str | None = None,
-    files: list[UploadedFile] = (),
+    files: list[UploadedFile] = (), keep=None,
 ) -> Thread:
     """Open a thread with its first post and its files; pending in a pre-moderated category.
-    Files are checked and cleaned before anything is stored (attachments/services.py)."""
+    Files are checked and cleaned before anything is stored (attachments/services.py);
+    `keep`: their originals are kept as evidence too (attachments/evidence/keeping.py)."""
     checks.check_start_thread(author, category)
     title, body = clean_title(title), clean_body(body)
     key = _submission_key(author, f"c:{category.pk}", title, body, submit_token)
@@ -101,7 +107,7 @@ def start_thread(
     pace.check_pace_of(pace.THREAD, Thread.objects.filter(author=author))
     status = _status_for(author, category)
     html, mentioned = render_with_mentions(body)
-    with attachments.staged_files(files, by=author) as staged:
+    with attachments.staged_files(files, by=author, keep=keep) as staged:
         return _store_thread(author, category, title, body, html, mentioned, status, key, staged)
 
 
@@ -133,7 +139,7 @@ def _store_thread(author, category, title, body, html, mentioned, status, key, s
 
 def reply(
     *, author, thread: Thread, body: str, submit_token: str | None = None, reply_to: Post | None = None,
-    files: list[UploadedFile] = (),
+    files: list[UploadedFile] = (), keep=None,
 ) -> Post:
     """Add a post with its files to a thread; pending in a pre-moderated category.
 
@@ -152,7 +158,7 @@ def reply(
     pace.check_pace_of(pace.REPLY, Post.objects.filter(author=author, is_opening=False))
     status = _status_for(author, thread.category)
     html, mentioned = render_with_mentions(body)
-    with attachments.staged_files(files, by=author) as staged:
+    with attachments.staged_files(files, by=author, keep=keep) as staged:
         return _store_reply(author, thread, body, html, mentioned, status, key, reply_to, staged)
 
 
@@ -213,16 +219,17 @@ def _count_reply(thread: Thread, post: Post) -> None:
 
 
 def edit_post(*, post: Post, by, body: str, add_files: list[UploadedFile] = (),
-              remove: list[str] = ()) -> Post:
+              remove: list[str] = (), keep=None) -> Post:
     """The author rewrites their post, adds files or takes some off (`remove`: their public
-    ids); the previous text is kept for moderators, removed files are deleted."""
+    ids); the previous text is kept for moderators, removed files are deleted (an original
+    kept as evidence stays in its locker)."""
     checks.check_edit(by, post)
     body = clean_body(body)
     removed = post.attachments.filter(public_id__in=list(remove))
     kept = post.attachments.count() - removed.count()
     if body == post.body_source and not add_files and not removed.exists():
         return post
-    with attachments.staged_files(add_files, by=by, already=kept) as staged, transaction.atomic():
+    with attachments.staged_files(add_files, by=by, already=kept, keep=keep) as staged, transaction.atomic():
         attachments.delete_attachments(removed)
         attachments.store(staged, by=by, post=post)
         if body != post.body_source:
@@ -236,11 +243,16 @@ def edit_post(*, post: Post, by, body: str, add_files: list[UploadedFile] = (),
     return post
 
 
-def update_category(*, category: Category, by, name: str, description: str, requires_approval: bool) -> Category:
-    """Rename or re-describe a category, or switch its pre-moderation (coalition admins)."""
+def update_category(*, category: Category, by, name: str, description: str, requires_approval: bool,
+                    keep_evidence: bool | None = None) -> Category:
+    """Rename or re-describe a category, or switch its pre-moderation or whether it keeps
+    evidence (None: unchanged; recorded when it changes) (coalition admins)."""
     checks.check_manage_categories(by)
-    return do_update_category(category=category, name=name, description=description,
-                              requires_approval=requires_approval)
+    with transaction.atomic():
+        if keep_evidence is not None:
+            evidence_places.set_keep_evidence(by=by, place=category, on=keep_evidence)
+        return do_update_category(category=category, name=name, description=description,
+                                  requires_approval=requires_approval)
 
 
 def do_update_category(*, category: Category, name: str, description: str, requires_approval: bool) -> Category:

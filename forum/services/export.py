@@ -1,7 +1,8 @@
 """Export my data (issue 13, item 4): a ZIP with a JSON file and a readable HTML file.
 
 What is in it: the member's profile, their posts (and the threads they opened) and room
-messages with where and when, their follows and their notifications' texts. Of anyone
+messages with where and when, their files (listed, and included up to a size;
+attachments/leaving.py), their follows and their notifications' texts. Of anyone
 else, only the names of places (a category, a thread's title, a room) the member may still
 view, and the display names of the authors they replied to: never another member's text,
 nor anything hidden from the member but their own words. Rooms are the realtime app's
@@ -126,7 +127,7 @@ def member_data(user) -> dict:
         }
         for holding in holdings():
             for section, rows in holding.export(user).items():
-                data[section].extend(rows)
+                data.setdefault(section, []).extend(rows)
     return data
 
 
@@ -141,4 +142,8 @@ def export_member_data(*, user, password: str) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(JSON_NAME, json.dumps(data, ensure_ascii=False, indent=2))
         archive.writestr(HTML_NAME, html)
+        for holding in holdings():  # the member's files (attachments/leaving.py)
+            for name, path in (holding.files(user) if holding.files else []):
+                if path.is_file():
+                    archive.write(path, name, compress_type=zipfile.ZIP_STORED)
     return buffer.getvalue()

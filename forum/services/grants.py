@@ -49,9 +49,15 @@ def do_set_grant(*, actor, perm: str, obj: Model, to, granted: bool, via: str = 
     """`set_grant` without the admin check. `actor` None needs `via` (who, then)."""
     if actor is None and not via:
         raise ValueError("A grant or revoke without an actor must say who made it (via).")
-    if permissions.verb_of(perm, type(obj)) is None and (perm, type(obj)) != (LEAD, Organisation):
+    if not permissions.is_place_grant(perm, type(obj)) and (perm, type(obj)) != (LEAD, Organisation):
         raise ValidationError(
             _("%(perm)s is not a permission of this kind of object.") % {"perm": perm}, code="perm"
+        )
+    if perm == permissions.EVIDENCE and actor is None:
+        # Whoever may read the originals is named by a coalition admin who answers for it.
+        raise ValidationError(
+            _("handle_evidence is granted and revoked by a coalition admin by name (--by), never by the system."),
+            code="perm",
         )
     details = {"perm": perm, **({"via": via} if via else {})}
     with transaction.atomic():

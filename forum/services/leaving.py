@@ -4,7 +4,10 @@ The member confirms with their password and chooses what becomes of their words:
 - `keep`: posts, threads and room messages stay, under "former member" (the author set to
   null: no id, no link, nothing that leads back to them; forum/former.py);
 - `erase`: room messages become tombstones, as a deletion leaves them, and posts become
-  "removed" (the text replaced, earlier versions deleted), so conversations keep their shape.
+  "removed" (the text replaced, earlier versions deleted), so conversations keep their shape;
+  their files are deleted, rows and disk (attachments/leaving.py).
+Either way, the originals they kept as evidence go too, unless they chose at upload to keep
+them past their account (then they stay in the locker, their uploader null).
 
 Either way the account row goes, and with it, table by table (every table that points at a
 member was read for this):
@@ -99,6 +102,9 @@ def delete_account(*, user, password: str, content: str) -> None:
             _erase_posts(user)
             for holding in holdings():
                 holding.erase(user)
+        for holding in holdings():
+            if holding.leave is not None:
+                holding.leave(user)
         _unname_in_notifications(user, profile)
         _unname_in_the_record(user, profile)
         Invitation.objects.filter(created_by=user, used_at__isnull=True).delete()

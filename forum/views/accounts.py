@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from django.contrib.auth.decorators import login_required
 
+from attachments.evidence.selectors import places_handled_by
 from forum.forms import InvitationForm, JoinForm, LanguageForm, ProfileForm
 from forum.selectors import accounts as selectors
 from forum.selectors.accounts import open_invitation
@@ -125,4 +126,6 @@ def profile(request):
             messages.success(request, _("Your settings are saved."))
             return HttpResponseRedirect(reverse("profile"))
     status = 400 if request.method == "POST" else 200
-    return render(request, "forum/profile.html", {"form": form}, status=status)
+    return render(request, "forum/profile.html", {
+        "form": form, "handles_evidence": bool(places_handled_by(request.user)),
+    }, status=status)

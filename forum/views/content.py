@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from attachments.evidence import forms as evidence
 from forum import checks
 from forum.errors import DomainError, NotFound
 from forum.former import name_of
@@ -74,14 +75,14 @@ def mark_category_read(request, slug: str):
 def new_thread(request, slug: str):
     category = selectors.get_visible_category(request.user, slug)
     checks.check_start_thread(request.user, category)
-    form = ThreadForm(request.POST or None, request.FILES or None)
+    form = evidence.offer(ThreadForm(request.POST or None, request.FILES or None), category)
     context = {"category": category, "form": form}
     if request.method == "POST" and form.is_valid():
         try:
             thread = services.start_thread(
                 author=request.user, category=category, title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"], submit_token=form.cleaned_data["submit_token"],
-                files=form.cleaned_data["attachments"],
+                files=form.cleaned_data["attachments"], keep=evidence.keep_request_from(form, category),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -149,7 +150,7 @@ def thread(request, public_id: str):
         "can_pin": not thread.is_pinned and can(checks.check_pin, user, thread),
         "can_unpin": thread.is_pinned and can(checks.check_unpin, user, thread),
         "can_move": can(checks.check_move, user, thread),
-        "reply_form": ReplyForm(), "follow_level": follow_level(user, thread),
+        "reply_form": evidence.offer(ReplyForm(), thread.category), "follow_level": follow_level(user, thread),
         "follow_url": reverse("follow_thread", args=[thread.public_id]),
     })
 
@@ -176,7 +177,7 @@ def reply(request, public_id: str):
     if quote_id := request.GET.get("quote"):
         quoted = selectors.get_quotable_post(user, thread, quote_id)
         initial.update(body=_quote(quoted), reply_to=quoted.public_id)
-    form = ReplyForm(request.POST or None, request.FILES or None, initial=initial)
+    form = evidence.offer(ReplyForm(request.POST or None, request.FILES or None, initial=initial), thread.category)
     context = {"thread": thread, "form": form}
     if request.method == "POST" and form.is_valid():
         reply_to = form.cleaned_data["reply_to"]
@@ -185,7 +186,7 @@ def reply(request, public_id: str):
             post = services.reply(
                 author=user, thread=thread, body=form.cleaned_data["body"],
                 submit_token=form.cleaned_data["submit_token"], reply_to=reply_to,
-                files=form.cleaned_data["attachments"],
+                files=form.cleaned_data["attachments"], keep=evidence.keep_request_from(form, thread.category),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -202,14 +203,16 @@ def reply(request, public_id: str):
 def edit_post(request, public_id: str):
     post = selectors.get_visible_post(request.user, public_id)
     checks.check_edit(request.user, post)
-    form = EditForm(request.POST or None, request.FILES or None, initial={"body": post.body_source},
-                    attached=list(post.attachments.all()))
+    category = post.thread.category
+    form = evidence.offer(EditForm(request.POST or None, request.FILES or None, initial={"body": post.body_source},
+                                   attached=list(post.attachments.all())), category)
     context = {"post": post, "form": form}
     if request.method == "POST" and form.is_valid():
         try:
             services.edit_post(post=post, by=request.user, body=form.cleaned_data["body"],
                                add_files=form.cleaned_data["attachments"],
-                               remove=form.cleaned_data.get("remove", []))
+                               remove=form.cleaned_data.get("remove", []),
+                               keep=evidence.keep_request_from(form, category))
         except ValidationError as error:
             form.add_error(None, error)
         except DomainError as error:

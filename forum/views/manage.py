@@ -25,7 +25,11 @@ from realtime.models import Room
 from realtime.services import rooms
 
 GRANT_PERMS = ("view_category", "post_in_category", "moderate_category", "view_room", "post_in_room",
-               "moderate_room", "lead_organisation")
+               "moderate_room", "handle_evidence", "lead_organisation")
+_KEEP_EVIDENCE_HELP = gettext_lazy(
+    "Uploaders may ask to keep the untouched original of their files, encrypted. Only members granted "
+    "handle_evidence here can read them (not moderators; you too must grant it to yourself). "
+    "Needs MAJLIS_EVIDENCE_KEY.")
 
 
 class PlaceForm(forms.Form):
@@ -52,6 +56,8 @@ class RoomSettingsForm(forms.Form):
                                         required=False, min_value=1)
     slow_mode_seconds = forms.IntegerField(label=gettext_lazy("Slow mode (seconds; 0: off)"), min_value=0)
     read_only = forms.BooleanField(label=gettext_lazy("Read-only"), required=False)
+    keep_evidence = forms.BooleanField(label=gettext_lazy("Keep originals as evidence"), required=False,
+                                       help_text=_KEEP_EVIDENCE_HELP)
 
 
 class CategorySettingsForm(forms.Form):
@@ -59,6 +65,8 @@ class CategorySettingsForm(forms.Form):
     description = forms.CharField(label=gettext_lazy("Description"), max_length=500, required=False)
     requires_approval = forms.BooleanField(label=gettext_lazy("New posts wait for a moderator's approval"),
                                            required=False)
+    keep_evidence = forms.BooleanField(label=gettext_lazy("Keep originals as evidence"), required=False,
+                                       help_text=_KEEP_EVIDENCE_HELP)
 
 
 class BanForm(forms.Form):
@@ -191,6 +199,7 @@ def place(request, spec: str):
     per_group, viewers = selectors.members_who_can_view(place)
     return render(request, "manage/place.html", {
         "place": place, "spec": spec, "form": form, "per_group": per_group, "viewer_count": len(viewers),
+        "evidence_url": reverse("evidence_place", args=spec.split(":", 1)),
         "viewers": viewers if request.GET.get("names") else None,
     }, status=400 if form.errors else 200)
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attachments.evidence import places as evidence_places
 from forum import erasure
 from forum.models import Notification, Post, PostRevision, StandingScope
 from forum.services.standing import forget_old_standing_changes, standing_changed
@@ -41,20 +42,23 @@ def _clean(name: str, topic: str, retention_days: int | None, slow_mode_seconds:
 
 def create_room(
     *, by, slug: str, name: str, topic: str = "", retention_days: int | None = None,
-    slow_mode_seconds: int = 0,
+    slow_mode_seconds: int = 0, keep_evidence: bool = False,
 ) -> Room:
     """A coalition admin makes a new room, visible to nobody until someone is granted
     `view_room` on it."""
     checks.check_manage_rooms(by)
     return do_create_room(
         slug=slug, name=name, topic=topic, retention_days=retention_days, slow_mode_seconds=slow_mode_seconds,
+        keep_evidence=keep_evidence,
     )
 
 
 def do_create_room(
     *, slug: str, name: str, topic: str = "", retention_days: int | None = None, slow_mode_seconds: int = 0,
+    keep_evidence: bool = False,
 ) -> Room:
     """`create_room` without asking who: the command line and seeding."""
+    evidence_places.check_key_for(keep_evidence)
     validate_slug(slug)
     if len(slug) > Room._meta.get_field("slug").max_length:
         raise ValidationError(_("A slug can have at most 50 characters."), code="slug")
@@ -64,7 +68,7 @@ def do_create_room(
             raise ValidationError(_("A room with this slug exists already."), code="slug_taken")
         return Room.objects.create(
             slug=slug, name=name, topic=topic, retention_days=retention_days,
-            slow_mode_seconds=slow_mode_seconds,
+            slow_mode_seconds=slow_mode_seconds, keep_evidence=keep_evidence,
         )
 
 
@@ -78,8 +82,10 @@ def update_room(*, by, room: Room, name: str, topic: str, retention_days: int | 
 
 
 def delete_room(*, by, room: Room) -> None:
-    """Delete a room with its messages and grants; its open sockets close with 4404."""
+    """Delete a room with its messages and grants; its open sockets close with 4404. A room
+    whose evidence locker has ever held an original cannot be deleted (ValidationError)."""
     checks.check_manage_rooms(by)
+    evidence_places.check_deletable(room)
     with transaction.atomic():
         # The sockets re-check, find no room, and close as for a revoked grant.
         standing_changed(StandingScope.ROOM, room.slug)
@@ -115,12 +121,16 @@ def purge_expired(now=None) -> dict[str, int]:
 
 def change_room(
     *, by, room: Room, name: str, topic: str, retention_days: int | None, slow_mode_seconds: int, read_only: bool,
+    keep_evidence: bool | None = None,
 ) -> Room:
     """The coalition's place page: every setting of a room at once, or none. Slow mode
     and read-only are moderation (recorded and announced to the room as when a moderator
-    sets them in the room), so they change only when they differ."""
+    sets them in the room), so they change only when they differ; so does keep_evidence
+    (recorded; None: unchanged)."""
     with transaction.atomic():
         update_room(by=by, room=room, name=name, topic=topic, retention_days=retention_days)
+        if keep_evidence is not None:
+            evidence_places.set_keep_evidence(by=by, place=room, on=keep_evidence)
         if slow_mode_seconds != room.slow_mode_seconds:
             set_slow_mode(by=by, room=room, seconds=slow_mode_seconds)
         if read_only != room.read_only:

@@ -13,11 +13,14 @@ class Command(BaseCommand):
         parser.add_argument("--topic", default="")
         parser.add_argument("--retention-days", type=int, default=None, help="delete messages older than this")
         parser.add_argument("--slow-mode", type=int, default=0, help="seconds between two messages of a member")
+        parser.add_argument("--keep-evidence", action="store_true",
+                            help="uploaders may keep originals as evidence (needs MAJLIS_EVIDENCE_KEY)")
 
-    def handle(self, *args, slug, name, topic, retention_days, slow_mode, **options):
+    def handle(self, *args, slug, name, topic, retention_days, slow_mode, keep_evidence, **options):
         try:
             room = do_create_room(
                 slug=slug, name=name, topic=topic, retention_days=retention_days, slow_mode_seconds=slow_mode,
+                keep_evidence=keep_evidence,
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages))
