@@ -136,10 +136,14 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ("display_name", "language", "time_zone", "hide_presence", "watch_what_i_write", "email", "digest")
+        fields = ("display_name", "language", "time_zone", "hide_presence", "watch_what_i_write", "load_full_pictures",
+                  "email", "digest")
         widgets = {"display_name": forms.TextInput(attrs={"dir": "auto"}),
                    "email": forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"})}
+        labels = {"load_full_pictures": _("Load full pictures automatically")}
         help_texts = {
+            "load_full_pictures": _("Off: pictures show as small previews, and a picture loads in full "
+                                    "when you tap it. On costs much more data on a paid connection."),
             "email": _("Optional. Used for digests only, never shown to anyone."),
             "digest": _("A digest carries counts and links only: no titles, names or text."),
         }

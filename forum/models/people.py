@@ -93,6 +93,9 @@ class Profile(models.Model):
     watch_what_i_write = models.BooleanField(
         _("watch the threads I start or reply to"), default=True
     )
+    # Pictures in posts and rooms load in full without a tap (attachments/): off by default,
+    # since a full picture costs a member on a paid link many times its preview.
+    load_full_pictures = models.BooleanField(_("load full pictures automatically"), default=False)
     # For digests only: never shown to anyone, never used for anything else.
     email = models.EmailField(_("e-mail for digests"), blank=True)
     digest = models.CharField(

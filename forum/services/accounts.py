@@ -222,6 +222,11 @@ def set_watch_what_i_write(profile: Profile, watch: bool) -> Profile:
     return _store(profile, watch_what_i_write=watch)
 
 
+def set_load_full_pictures(profile: Profile, load: bool) -> Profile:
+    """Whether pictures load in full at once, not only when tapped (their preview first)."""
+    return _store(profile, load_full_pictures=load)
+
+
 def set_digest(profile: Profile, digest: str, *, email: str | None = None) -> Profile:
     """How often a digest comes (never, daily, weekly) and, when given, the address it goes
     to: never shown to anyone, never used for anything else."""
@@ -258,7 +263,7 @@ def set_organisation(profile: Profile, organisation: Organisation | None) -> Pro
 
 def save_settings(
     profile: Profile, *, display_name: str, language: str, time_zone: str, hide_presence: bool,
-    watch_what_i_write: bool, email: str, digest: str,
+    watch_what_i_write: bool, email: str, digest: str, load_full_pictures: bool = False,
 ) -> Profile:
     """The member's own settings page: every field of it, or nothing."""
     with transaction.atomic():
@@ -267,6 +272,7 @@ def save_settings(
         set_time_zone(profile, time_zone)
         set_presence_hidden(profile, hide_presence)
         set_watch_what_i_write(profile, watch_what_i_write)
+        set_load_full_pictures(profile, load_full_pictures)
         set_digest(profile, digest, email=email)
     return profile
 

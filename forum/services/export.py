@@ -50,6 +50,7 @@ def _profile(user) -> dict:
         "digest": profile.digest,
         "hide_presence": profile.hide_presence,
         "watch_what_i_write": profile.watch_what_i_write,
+        "load_full_pictures": profile.load_full_pictures,
         "joined": _iso(profile.created_at),
     }
 
