@@ -130,7 +130,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # are in memory or on SSD, and at 4 the planner walks a common table in key order
     # rather than fetch a word's few hundred rows through the full-text index: a search's
     # p95 fell from 70 to 48 ms at 1.1, the usual figure for SSDs (bench/search.py).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c random_page_cost=1.1"
+    # Added to what DATABASE_URL's own `options` say. Behind PgBouncer, which refuses
+    # startup options, `ALTER DATABASE … SET random_page_cost = 1.1` does the same (README).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = " ".join(filter(None, [_options.get("options", ""), "-c random_page_cost=1.1"]))
 SQLITE_MMAP_BYTES = 2_147_418_112  # SQLite's own ceiling for it (SQLITE_MAX_MMAP_SIZE)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {

@@ -193,6 +193,7 @@ def check_read_message_versions(user, message: RoomMessage) -> None:
     post's are for its category's: whoever else asks is told the page does not exist."""
     _opened(user, message.room)
     _check_still_there(message)
+    _check_kept(message)  # past retention, its versions are gone with it
     _check_moderates(user, message.room)
 
 

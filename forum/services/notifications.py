@@ -18,9 +18,9 @@ from forum.models import (
     Follow, FollowLevel, Notification, NotificationKind, Post, Status, Thread,
 )
 from forum.models.following import FOLDED_KINDS, KIND_PRIORITY
+from realtime import broadcast
 
 POST_EVENT = "post:"  # a post's event key: `post:<its public id>` (one post, one event)
-from realtime import broadcast
 
 
 def _follows(target: Model) -> dict[int, str]:

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attachments.services import attach_waiting
+from attachments.services import attach_waiting, delete_attachments
 from forum import erasure, pace, permissions, sql
 from forum.errors import BadRequest, NotFound, TooLong
 from forum.mentions import render_with_mentions
@@ -190,7 +190,8 @@ def _edits_by(author, room: Room):
 def delete_message(*, by, room: Room, message_id: str) -> RoomMessage:
     """The author or a moderator turns a message into a tombstone (`message.deleted`).
 
-    The text is gone from the database and from its files, earlier versions included. A
+    The text is gone from the database and from its files, earlier versions included, and
+    so are its attachments (an original kept as evidence stays in the locker). A
     moderator's deletion of someone else's message is recorded and announced as a
     `moderation` frame.
     """
@@ -206,6 +207,7 @@ def delete_message(*, by, room: Room, message_id: str) -> RoomMessage:
             ):
                 raise NotFound(_("That message is no longer here."))
             MessageRevision.objects.filter(message=message).delete()  # its earlier versions go with it
+            delete_attachments(message.attachments.all())  # a picture deleted is gone, not hidden
             message.deleted, message.body_source, message.body_html, message.rev = True, "", "", locked.rev
             search_index.forget_messages([message.pk])
             _publish_on_commit(locked, protocol.message_event("message.deleted", message))

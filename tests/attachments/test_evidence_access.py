@@ -5,6 +5,7 @@ the custody log, written before a byte is sent; an original that no longer match
 SHA-256 is never sent."""
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -15,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone, translation
 
 from attachments.evidence.keeping import keep_request
 from attachments.evidence.models import CustodyEntry, Original
@@ -88,6 +90,14 @@ def test_a_holder_sees_the_locker_with_fingerprints_uploaders_and_the_log(locker
         assert original.sha256 in page and original.cleaned_sha256 in page and original.name in page
     assert "Layla" in page and "kept at upload" in page and "Kept at upload, as its uploader asked." in page
     assert "Huda" in page  # who was granted to read them, from the moderation record
+    # Custody times are exact: a full date the browser never turns into "3 hours ago" (its
+    # text is its title), and the UTC second.
+    from forum.times import full
+
+    entry = CustodyEntry.objects.order_by("pk").first()
+    with timezone.override("Asia/Aden"), translation.override("en"):
+        assert f'title="{full(entry.created_at)}">{full(entry.created_at)}</time>' in page
+    assert entry.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC") in page
 
 
 def test_a_holder_needs_a_second_factor_used_in_the_session(locker, investigator, client_for):

@@ -216,3 +216,16 @@ def test_a_send_without_attachments_costs_no_query_for_them(room, writer, django
 
     with django_assert_max_num_queries(0):
         assert protocol.message(message)["attachments"] == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("deleter", ["writer", "keeper"])
+def test_a_deleted_message_takes_its_files_off_the_disk(room, writer, keeper, photo, media_root, deleter):
+    # A member who deletes a picture (or a moderator who removes an identifying one) must
+    # not leave it on the server: neither the row, the cleaned file nor its preview stays.
+    file = _waiting(writer, photo)
+    message = post_message(author=writer, room=room, body="", client_id="gone", attachments=[file["id"]])[0]
+    assert files_on_disk(media_root)
+    delete_message(by={"writer": writer, "keeper": keeper}[deleter], room=room, message_id=message.public_id)
+    assert not Attachment.objects.exists()
+    assert files_on_disk(media_root) == []

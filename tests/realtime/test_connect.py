@@ -99,7 +99,8 @@ async def test_an_accepted_socket_gets_hello_then_the_latest_50_messages_oldest_
     assert [m["seq"] for m in history["messages"]] == list(range(6, 56))
     assert history["has_more"] is True
     first = history["messages"][0]
-    assert set(first) == {"id", "seq", "rev", "room", "author", "body_html", "created", "edited", "deleted", "client_id"}
+    assert set(first) == {"id", "seq", "rev", "room", "author", "body_html", "created", "edited", "deleted", "client_id",
+                          "attachments"}  # DESIGN.md: M gains attachments (issue 17)
     assert first["room"] == "aden" and first["body_html"] == render_markdown("m6") and first["client_id"] == "c6"
     assert first["author"]["name"] == "Sami" and first["created"].endswith("Z")
     assert first["edited"] is None and first["deleted"] is False

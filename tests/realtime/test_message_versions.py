@@ -181,6 +181,16 @@ def test_a_deleted_message_has_no_versions_page(member, moderator, room, said, c
     assert client_for(moderator).get(versions_url(said)).status_code == 404
 
 
+def test_a_message_past_its_rooms_retention_has_no_versions_page_before_the_purge_runs(
+    member, moderator, room, said, client_for
+):
+    edit_message(by=member, room=room, message_id=said.public_id, body="edited")
+    assert client_for(moderator).get(versions_url(said)).status_code == 200
+    Room.objects.filter(pk=room.pk).update(retention_days=7)
+    RoomMessage.objects.filter(pk=said.pk).update(created=timezone.now() - timedelta(days=8))
+    assert client_for(moderator).get(versions_url(said)).status_code == 404
+
+
 def test_a_member_without_view_gets_404_from_every_url_that_takes_a_message_id(
     member, make_member, make_room, client_for
 ):
