@@ -25,14 +25,12 @@ from attachments.services import delete_attachments
 from forum import permissions
 from forum.leaving import Holding
 from forum.models import Category
+from forum.times import iso_exact
 
 
 def _unseen_place() -> str:
     return _("a place you can no longer see")
 
-
-def _iso(moment) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _included(user) -> list[tuple[Attachment, str | None]]:
@@ -75,7 +73,7 @@ def export(user) -> dict[str, list[dict]]:
             "type": attachment.content_type,
             "size": attachment.size,
             "fingerprint_sha256": attachment.fingerprint,
-            "uploaded": _iso(attachment.created_at),
+            "uploaded": iso_exact(attachment.created_at),
             "on": "post" if attachment.post_id else "room message" if attachment.message_id else "not sent",
             "place": _place_of(attachment, visible),
             "file": path,
@@ -86,7 +84,7 @@ def export(user) -> dict[str, list[dict]]:
         {
             "name": original.name,
             "sha256": original.sha256,
-            "uploaded": _iso(original.uploaded_at),
+            "uploaded": iso_exact(original.uploaded_at),
             "place": visible.get((type(original.place), original.place.pk), _unseen_place()),
             "kept_past_account_deletion": original.survives_leaving,
         }

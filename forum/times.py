@@ -148,6 +148,12 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def iso_exact(moment: datetime | None) -> str | None:
+    """A record's moment to the microsecond, UTC, for files that are kept (exports, the
+    evidence manifest and custody log)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
 def time_element(moment: datetime | str | None, *, relative_allowed: bool = True) -> SafeString | str:
     """`<time datetime="UTC" title="full date">relative or full</time>`; nothing for no moment."""
     if not moment:

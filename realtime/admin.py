@@ -5,13 +5,23 @@ Messages and reports are read-only here: moderators act on them in the room and 
 `ServiceErrors` shows every one.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from attachments.evidence import places as evidence_places
 from forum.admin import ReadOnlyAdmin, ReportAdmin, ServiceAdmin
 from forum.models import Action
 from realtime import services
 from realtime.models import MessageReport, Room, RoomBan, RoomMessage, RoomMute
+
+
+def _why_not_deletable(room) -> str | None:
+    try:
+        evidence_places.check_deletable(room)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return None
 
 
 @admin.register(Room)
@@ -46,12 +56,24 @@ class RoomAdmin(ServiceAdmin):
         if "read_only" in form.changed_data:
             services.set_read_only(by=request.user, room=room, on=data["read_only"])
 
+    def has_delete_permission(self, request, obj=None):
+        # A room whose locker holds originals cannot be deleted: not offered, as refused.
+        if obj is not None and _why_not_deletable(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def delete_model(self, request, obj):
         services.delete_room(by=request.user, room=obj)
 
     @admin.action(description=_("Delete the selected rooms"), permissions=["delete"])
     def delete_rooms(self, request, queryset):
-        for room in queryset:
+        rooms = list(queryset)
+        # All or none: a refusal halfway would leave some deleted and a 500.
+        for room in rooms:
+            if (reason := _why_not_deletable(room)) is not None:
+                self.message_user(request, f"{room.name}: {reason}", level=messages.ERROR)
+                return
+        for room in rooms:
             services.delete_room(by=request.user, room=room)
 
 

@@ -25,6 +25,7 @@ from attachments.evidence.models import CustodyAction, Outcome
 from attachments.evidence.selectors import kind_of, originals_of
 from forum.errors import BadRequest
 from forum.former import name_of
+from forum.times import iso_exact
 
 MANIFEST, SUMS, LOG = "manifest.json", "SHA256SUMS", "custody-log.csv"
 
@@ -99,7 +100,7 @@ def export_bundle(*, by, place, reason: str):
         archive.writestr(MANIFEST, json.dumps({
             "format": "majlis-evidence/1",
             "place": {"kind": kind_of(place), "slug": place.slug, "name": place.name},
-            "exported_at": _iso(now),
+            "exported_at": iso_exact(now),
             "exported_by": name_of(by),
             "reason": reason,
             "originals": described,
@@ -109,9 +110,6 @@ def export_bundle(*, by, place, reason: str):
     bundle.seek(0)
     return bundle
 
-
-def _iso(moment) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _described(original, path: str | None, outcome: str) -> dict:
@@ -125,7 +123,7 @@ def _described(original, path: str | None, outcome: str) -> dict:
         "browser_sha256": original.browser_sha256,
         "shared_copy_sha256": original.cleaned_sha256,
         "shared_copy_id": original.attachment_public_id,
-        "uploaded_at": _iso(original.uploaded_at),
+        "uploaded_at": iso_exact(original.uploaded_at),
         "uploader": name_of(original.uploader),
         "kept_past_account_deletion": original.survives_leaving,
         "check": outcome,
@@ -143,6 +141,6 @@ def custody_csv(entries) -> str:
     writer.writerow(["time", "action", "original", "original_sha256", "by", "via", "reason", "check"])
     for row in entries:
         by = name_of(row.actor) if row.actor_id or not row.via else ""  # null with no `via`: a former member
-        writer.writerow([_iso(row.created_at), row.action, row.original_public_id, row.original_sha256,
+        writer.writerow([iso_exact(row.created_at), row.action, row.original_public_id, row.original_sha256,
                          _cell(by), row.via, _cell(row.reason), row.outcome])
     return out.getvalue()

@@ -25,13 +25,11 @@ from forum.leaving import holdings
 from forum.models import Category, Follow, Post, Profile, Thread
 from forum.selectors.notifications import notifications_for
 from forum.services.leaving import check_password
+from forum.times import iso_exact
 
 JSON_NAME, HTML_NAME = "majlis-export.json", "majlis-export.html"
 ZIP_NAME = "majlis-export.zip"
 
-
-def _iso(moment) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
 def _unseen_place() -> str:
@@ -51,7 +49,7 @@ def _profile(user) -> dict:
         "hide_presence": profile.hide_presence,
         "watch_what_i_write": profile.watch_what_i_write,
         "load_full_pictures": profile.load_full_pictures,
-        "joined": _iso(profile.created_at),
+        "joined": iso_exact(profile.created_at),
     }
 
 
@@ -75,8 +73,8 @@ def _posts(user) -> list[dict]:
             "thread": _thread_title(user, post.thread),
             "opening_post": post.is_opening,
             "in_reply_to": name_of(post.reply_to.author) if post.reply_to else None,
-            "created": _iso(post.created_at),
-            "edited": _iso(post.edited_at),
+            "created": iso_exact(post.created_at),
+            "edited": iso_exact(post.edited_at),
             "status": post.status,
             "hidden_by_a_moderator": post.is_hidden,
             "text": post.body_source,
@@ -109,7 +107,7 @@ def _notifications(user) -> list[dict]:
     """The texts, withheld (as on the page) where the member lost sight of the place."""
     return [
         {"kind": note.kind, "text": note.text if note.visible else _unseen_place(),
-         "created": _iso(note.created_at), "read": note.read_at is not None}
+         "created": iso_exact(note.created_at), "read": note.read_at is not None}
         for note in notifications_for(user)
     ]
 
@@ -119,7 +117,7 @@ def member_data(user) -> dict:
     with permissions.grants_cached():
         data = {
             "format": "majlis-export/1",
-            "exported_at": _iso(timezone.now()),
+            "exported_at": iso_exact(timezone.now()),
             "profile": _profile(user),
             "posts": _posts(user),
             "room_messages": [],

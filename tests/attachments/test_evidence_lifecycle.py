@@ -31,7 +31,7 @@ from attachments.services import purge_attachments, upload_to_room
 from forum.services.content import start_thread
 from forum.services.export import export_member_data
 from forum.services.leaving import delete_account
-from realtime.models import RoomMessage
+from realtime.models import Room, RoomMessage
 from realtime.services import delete_room, post_message, purge_expired
 from tests.attachments import corpus
 from tests.attachments.conftest import files_on_disk, sha256
@@ -112,6 +112,21 @@ def test_a_room_that_keeps_originals_cannot_be_deleted(room, writer, photo, admi
     with pytest.raises(ValidationError, match="cannot be deleted"):
         delete_room(by=admin_user, room=room)
     assert Original.objects.filter(room=room).exists()
+
+
+def test_the_admin_neither_offers_nor_half_does_deleting_a_room_that_keeps_originals(
+    room, make_room, writer, photo, admin_user, client_for,
+):
+    _keep_in_room(writer, room, photo)
+    empty = make_room("empty")
+    client = client_for(admin_user)
+    assert client.get(f"/admin/realtime/room/{room.pk}/delete/").status_code == 403
+    # Both selected: none is deleted, and the refusal is said (before: a 500, halfway).
+    response = client.post("/admin/realtime/room/", {
+        "action": "delete_rooms", "_selected_action": [empty.pk, room.pk],
+    }, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and "cannot be deleted" in response.content.decode()
+    assert Room.objects.filter(pk__in=[room.pk, empty.pk]).count() == 2
 
 
 # --- Leaving ----------------------------------------------------------------------------
