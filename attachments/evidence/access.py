@@ -9,7 +9,6 @@ decrypt, or is missing) is never served: the attempt is logged with that outcome
 """
 
 import csv
-import hashlib
 import io
 import json
 import tempfile
@@ -19,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attachments import storage
+from attachments import cleaning, storage
 from attachments.evidence import checks, crypto, custody
 from attachments.evidence.models import CustodyAction, Outcome
 from attachments.evidence.selectors import kind_of, originals_of
@@ -49,7 +48,7 @@ def verified_bytes(original) -> tuple[bytes | None, str]:
         data = crypto.decrypt(blob, attachment_id=original.attachment_public_id)
     except crypto.Tampered:
         return None, Outcome.MISMATCH
-    if hashlib.sha256(data).hexdigest() != original.sha256:
+    if cleaning.fingerprint(data) != original.sha256:
         return None, Outcome.MISMATCH
     return data, Outcome.OK
 

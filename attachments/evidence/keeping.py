@@ -100,7 +100,7 @@ def stage(upload, *, keep: KeepRequest, index: int, attachment_id: str) -> Stage
     """Encrypt and write the original of one file (its fingerprint was checked)."""
     kind = cleaning.check_upload(upload)
     data = cleaning.read_upload(upload)
-    sha256 = hashlib.sha256(data).hexdigest()
+    sha256 = cleaning.fingerprint(data)
     if sha256 != keep.hashes[index]:  # changed between the check and now: never store it
         raise BadRequest(_("A file changed while it was being stored. Nothing was stored; send it again."))
     name = storage.write(crypto.encrypt(data, attachment_id=attachment_id), "bin", storage.evidence_root())
