@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from attachments import kinds, limits
+from attachments import disguise, kinds, limits
 from attachments.models import NAME_MAX
 from forum.errors import BadRequest
 
@@ -52,6 +52,7 @@ def check_upload(upload) -> kinds.Kind:
     if kind is None:
         raise BadRequest(_("This kind of file is not accepted.") + " " + kinds.accepted_text())
     limits.check_file_size(kind, upload.size)
+    disguise.check_name(getattr(upload, "name", ""), kind)
     return kind
 
 
@@ -59,6 +60,7 @@ def clean(upload) -> Cleaned:
     """The upload, checked and cleaned; BadRequest, TooLong on refusal (nothing is stored here)."""
     kind = check_upload(upload)
     data = read_upload(upload)
+    disguise.check_no_markup(data, kind)
     name = display_name(getattr(upload, "name", "") or "", kind)
     if kind.family == kinds.IMAGE:
         from attachments.images import clean_image
