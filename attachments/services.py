@@ -165,6 +165,18 @@ def upload_to_room(*, by, room, upload, keep: keeping.KeepRequest | None = None)
     return add_files(by=by, files=[upload], room=room, keep=keep)[0]
 
 
+def upload_all_to_room(*, by, room, uploads) -> list[Attachment]:
+    """Several room files at once, as the room's form without JavaScript sends them with
+    its text: refused as `upload_to_room` refuses one, all of them or none."""
+    if not uploads:
+        return []
+    from realtime import checks
+
+    with permissions.grants_cached():
+        checks.check_post_message(by, room)
+    return add_files(by=by, files=uploads, room=room)
+
+
 def attach_waiting(public_ids: Sequence[str], *, by, room, message) -> list[Attachment]:
     """Inside the transaction that stores `message`: the sender's own waiting files of this
     room, by public id, become the message's, in the order given. An id that is not such a

@@ -4,6 +4,7 @@ from attachments import views
 from attachments.evidence import views as evidence
 
 urlpatterns: list = [
+    path("files/details/", views.details, name="attachment_details"),  # before files/<id>/
     path("files/<str:public_id>/", views.attachment, name="attachment"),
     path("files/<str:public_id>/preview/", views.preview, name="attachment_preview"),
     path("rooms/<slug:slug>/files/", views.room_upload, name="room_upload"),

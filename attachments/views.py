@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from attachments import services, storage
 from attachments.evidence import forms as evidence_forms
-from attachments.selectors import get_visible_attachment
-from attachments.wire import attachment_json
+from attachments.selectors import get_visible_attachment, visible_attachments
+from attachments.wire import attachment_details, attachment_json
 from forum.errors import BadRequest, DomainError, NotFound
 from forum.http_errors import retry_headers, status_of
 
@@ -41,6 +41,20 @@ def preview(request, public_id: str):
         raise NotFound
     name = found.name.rsplit(".", 1)[0] + ".webp"
     return _file_response(found.preview_name, "image/webp", name, inline=True)
+
+
+@require_safe
+def details(request):
+    """GET /files/details/?id=<id>&id=… or ?post=<post id>: those files, as
+    `{"files": [{id, name, size, type, url, preview_url, fingerprint, width, height,
+    preview_width, preview_height}]}`, for the page's own client: a room message's frame
+    carries no fingerprint, and a thread's live post frame no files (DESIGN.md). A file the
+    member may not see is left out, exactly like an id that does not exist."""
+    found = visible_attachments(request.user, public_ids=request.GET.getlist("id"),
+                                post_id=request.GET.get("post", ""))
+    response = JsonResponse({"files": [attachment_details(attachment) for attachment in found]})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _file_response(stored_name: str, content_type: str, name: str, *, inline: bool):

@@ -9,6 +9,7 @@ refusal's own text (forum/http_errors.py gives its status): the text a socket se
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
@@ -16,6 +17,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from attachments import services as files
+from attachments.forms import ACCEPT
 from forum.errors import DomainError, NotFound, SecondFactorRequired
 from forum.http_errors import retry_headers, status_of
 from forum.permissions import can, refusal
@@ -71,8 +74,13 @@ def send_message(request, slug: str):
     room = _room_read_for(request.user, slug)
     body = request.POST.get("body", "")
     try:
+        # Without JavaScript the files come with the form (`attachments`): uploaded as the
+        # live client uploads them, then sent with the message.
+        uploaded = files.upload_all_to_room(by=request.user, room=room,
+                                            uploads=request.FILES.getlist("attachments"))
         message, _created = services.post_message(
             author=request.user, room=room, body=body, client_id=request.POST.get("client_id", ""),
+            attachments=[attachment.public_id for attachment in uploaded],
         )
     except NotFound:
         raise
@@ -148,6 +156,8 @@ def _render_room(request, room, *, body: str = "", error: str = "", status: int 
         "body": body,
         "error": error,
         "body_max": BODY_MAX,
+        "files_max": settings.MAJLIS_ATTACHMENTS_PER_MESSAGE,
+        "files_accept": ACCEPT,
     }
     return render(request, "realtime/room.html", context, status=status)
 

@@ -1,5 +1,8 @@
 // A thread page, live: new posts and hidden posts arrive over /ws/threads/<id>/
-// (DESIGN.md, "Wire protocol"), on the site's one reconnecting socket.
+// (DESIGN.md, "Wire protocol"), on the site's one reconnecting socket. A post's frame
+// carries no files: each live post's are asked for (GET /files/details/?post=) and shown
+// under it as the page shows them. Pictures load in full in place when tapped.
+import { createFiles, tapToLoad } from "./files.js";
 import { liveSocket } from "./live-socket.js";
 import { show } from "./time.js";
 
@@ -12,6 +15,7 @@ if (firstNew && !location.hash) firstNew.scrollIntoView({ block: "start" });
 if (posts && posts.dataset.threadId) {
   const template = document.getElementById("live-post-template");
   const hiddenText = posts.dataset.hiddenText || "";
+  const files = createFiles();
 
   function addPost(post) {
     if (!template || document.getElementById(`p-${post.id}`)) return;  // drop duplicates
@@ -26,6 +30,10 @@ if (posts && posts.dataset.threadId) {
     node.querySelector(".post-body").innerHTML = post.body_html;
     // Appended below the reader: the part of the page they are reading does not move.
     posts.append(node);
+    files.ofPost(post.id).then((found) => {
+      const list = files.list(found);
+      if (list && node.isConnected) node.querySelector(".post-body").after(list);
+    });
   }
 
   // As the page itself shows a hidden post: its place only, without text, id, link or
@@ -43,6 +51,7 @@ if (posts && posts.dataset.threadId) {
     node.append(note);
   }
 
+  tapToLoad(posts);
   liveSocket(`/ws/threads/${encodeURIComponent(posts.dataset.threadId)}/`, {
     onFrame(frame) {
       if (frame.type === "post") addPost(frame.post);

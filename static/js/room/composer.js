@@ -1,5 +1,6 @@
-// The message form, taken over: the text goes to the outbox and shows at once as
-// "sending"; typing is announced to the others.
+// The message form, taken over: the text, with the files uploaded for it (attach.js), goes
+// to the outbox and shows at once as "sending"; typing is announced to the others. A
+// message may be files only.
 //
 // Which key sends: on a desktop keyboard Enter sends and Shift+Enter starts a new line,
 // as in every chat. On a touch screen there is no Shift to hold, so Enter is a new line
@@ -7,7 +8,7 @@
 // (a tablet with a keyboard). Asked at each key press: a keyboard may be plugged in.
 const touchScreen = window.matchMedia?.("(pointer: coarse)");
 
-export function startComposer(ctx, { outbox, typing, status }) {
+export function startComposer(ctx, { outbox, typing, status, attach }) {
   const { $, t } = ctx;
   const composer = $("[data-composer]");
   const textarea = composer?.querySelector("textarea");
@@ -16,13 +17,18 @@ export function startComposer(ctx, { outbox, typing, status }) {
 
   function submit() {
     const body = textarea.value;
-    if (!body.trim() || ctx.room.stopped) return;
+    if ((!body.trim() && !attach?.count()) || ctx.room.stopped) return;
     if ([...body.trim()].length > bodyMax) {  // characters, as the server counts them
       status.notify(t("errorTooLong"));
       return;
     }
+    const held = attach?.holdsBack();
+    if (held) {
+      status.notify(held);
+      return;
+    }
     textarea.value = "";
-    outbox.add(body);
+    outbox.add(body, attach ? attach.take() : []);
   }
 
   function enterSends(event) {

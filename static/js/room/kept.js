@@ -1,5 +1,6 @@
 // The outbox as kept in this tab (DESIGN.md, "Reliability"): what was written and not yet
-// confirmed survives a reload and goes out once afterwards, under the same client_id.
+// confirmed survives a reload and goes out once afterwards, under the same client_id, with
+// the files it carries (their upload answers: uploaded once, sent by id).
 //
 // Why sessionStorage, not localStorage: a phone can be taken from its owner. Text kept per
 // tab is gone when the tab closes, and is never read by another tab. Logout and quick exit
@@ -34,7 +35,7 @@ export function keptOutbox(memberId, roomSlug) {
     }
   }
 
-  // [{clientId, body}], oldest first; anything unreadable is dropped.
+  // [{clientId, body, attachments}], oldest first; anything unreadable is dropped.
   function load() {
     if (!store) return [];
     try {
@@ -42,6 +43,7 @@ export function keptOutbox(memberId, roomSlug) {
       const entries = JSON.parse(store.getItem(key) || "[]");
       return Array.isArray(entries)
         ? entries.filter((entry) => typeof entry?.clientId === "string" && typeof entry.body === "string")
+          .map((entry) => ({ ...entry, attachments: files(entry.attachments) }))
         : [];
     } catch {
       return [];
@@ -51,10 +53,16 @@ export function keptOutbox(memberId, roomSlug) {
   function save(entries) {
     if (!store || forgotten) return;
     try {
-      if (entries.length) store.setItem(key, JSON.stringify(entries.map(({ clientId, body }) => ({ clientId, body }))));
+      const kept = entries.map(({ clientId, body, attachments }) => ({ clientId, body, attachments: attachments ?? [] }));
+      if (entries.length) store.setItem(key, JSON.stringify(kept));
       else store.removeItem(key);
     } catch { /* full or switched off: the page still holds them until it is closed */ }
   }
 
   return { load, save };
+}
+
+// An entry's files as kept: upload answers with at least an id; anything else dropped.
+function files(list) {
+  return Array.isArray(list) ? list.filter((file) => typeof file?.id === "string") : [];
 }

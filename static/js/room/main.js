@@ -2,7 +2,9 @@
 // without this module (server-rendered history and a plain form); here it takes over,
 // over the site's one reconnecting socket (live-socket.js), resuming with ?after=<rev>.
 
+import { createFiles, tapToLoad } from "../files.js";
 import { liveSocket } from "../live-socket.js";
+import { startAttach } from "./attach.js";
 import { createCommands } from "./commands.js";
 import { startComposer } from "./composer.js";
 import { createFrames } from "./frames.js";
@@ -39,17 +41,19 @@ function start(root) {
   };
   const status = createStatus(ctx);
   const menu = createMessageMenu(ctx, { status });
-  const render = createRender(ctx, { menu });
+  const files = createFiles();
+  const render = createRender(ctx, { menu, files });
   const outbox = createOutbox(ctx, render);
   const typing = createTyping(ctx);
   const presence = createPresence(ctx);
   const commands = createCommands(ctx, { render, outbox, typing, status, menu });
   const receive = createFrames(ctx, { status, render, outbox, commands, presence, typing });
-  startComposer(ctx, { outbox, typing, status });
+  startComposer(ctx, { outbox, typing, status, attach: startAttach(ctx, { status, files }) });
+  tapToLoad(ctx.list);
   render.adopt();
   outbox.restore();  // after the server's history, below it: what this tab wrote unconfirmed
   startReadPosition(ctx);
-  liftAboveDock($(".room-dock"));
+  liftAboveDock($(".room-dock"), root);
 
   function onState(state, code) {
     if (state === "connected") return;  // said at `hello`, once the room is really open
@@ -72,11 +76,21 @@ function start(root) {
   window.addEventListener("majlis:forget", () => socket.stop());
 }
 
-// The quick exit floats at the foot of the screen, where the dock (message box and send
-// button) now sits: it is lifted by the dock's height (static/css/majlis.css).
-function liftAboveDock(dock) {
-  if (!dock || !window.ResizeObserver) return;
-  new ResizeObserver(() => {
-    document.documentElement.style.setProperty("--dock-height", `${dock.offsetHeight}px`);
-  }).observe(dock);
+// The quick exit floats at the foot of the screen, where the dock (message box, attach and
+// send buttons) sits: it is lifted above the dock's top (static/css/majlis.css), which is
+// the dock's height once the room fills the screen, and higher while it does not.
+function liftAboveDock(dock, room) {
+  if (!dock) return;
+  const lift = () => {
+    const above = Math.max(dock.offsetHeight, window.innerHeight - dock.getBoundingClientRect().top);
+    document.documentElement.style.setProperty("--dock-height", `${Math.round(above)}px`);
+  };
+  lift();
+  if (window.ResizeObserver) {
+    const watch = new ResizeObserver(lift);
+    watch.observe(dock);
+    watch.observe(room);  // a message or a picture arriving moves the dock down
+  }
+  window.addEventListener("resize", lift, { passive: true });
+  window.addEventListener("scroll", lift, { passive: true });
 }

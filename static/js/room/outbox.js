@@ -1,7 +1,8 @@
 // Messages written here that the server has not confirmed yet. Each keeps the client_id
 // it was given when written: sent again after a reconnect or a reload, the server stores
 // it once (DESIGN.md, "Reliability"). Each goes out once per socket, in order; a rate limit
-// holds back the rest until it ends. They are kept in this tab until confirmed (kept.js).
+// holds back the rest until it ends. They are kept in this tab until confirmed (kept.js),
+// with the files they carry (uploaded already: their ids go out with the text).
 
 import { keptOutbox } from "./kept.js";
 import { element } from "./render.js";
@@ -18,19 +19,21 @@ export function newClientId() {
 export function createOutbox(ctx, render) {
   const { t, list } = ctx;
   const kept = keptOutbox(ctx.room.me.id, ctx.root.dataset.roomSlug);
-  const waiting = [];               // {clientId, body, node, sentOn, timer}
+  const waiting = [];               // {clientId, body, attachments, node, sentOn, timer}
   const refused = new Map();        // refused for good, until the writer tries again
   let generation = 0;               // which socket (counted by hellos) an entry went out on
   let retryTimer = null;
 
-  function queue(clientId, body) {
-    const entry = { clientId, body, node: render.pending(body, clientId), sentOn: null, timer: null };
+  // `attachments`: the upload answers ({id, name, size, type, url, preview_url}) of its files.
+  function queue(clientId, body, attachments = []) {
+    const node = render.pending(body, clientId, attachments);
+    const entry = { clientId, body, attachments, node, sentOn: null, timer: null };
     waiting.push(entry);
     expectConfirmation(entry);
   }
 
-  function add(body) {
-    queue(newClientId(), body);
+  function add(body, attachments = []) {
+    queue(newClientId(), body, attachments);
     kept.save(waiting);
     flush();
   }
@@ -38,8 +41,8 @@ export function createOutbox(ctx, render) {
   // What an earlier load of this page left unconfirmed: shown again, and sent once the
   // socket is up, under its own client_id.
   function restore() {
-    for (const { clientId, body } of kept.load()) {
-      if (!waiting.some((entry) => entry.clientId === clientId)) queue(clientId, body);
+    for (const { clientId, body, attachments } of kept.load()) {
+      if (!waiting.some((entry) => entry.clientId === clientId)) queue(clientId, body, attachments);
     }
     flush();
   }
@@ -63,7 +66,9 @@ export function createOutbox(ctx, render) {
     let sent = false;
     for (const entry of waiting) {
       if (entry.sentOn === generation) continue;
-      if (!ctx.send({ type: "send", body: entry.body, client_id: entry.clientId })) break;
+      const frame = { type: "send", body: entry.body, client_id: entry.clientId };
+      if (entry.attachments.length) frame.attachments = entry.attachments.map((file) => file.id);
+      if (!ctx.send(frame)) break;
       entry.sentOn = generation;
       sent = true;
     }

@@ -13,7 +13,7 @@ export function element(tag, className, text) {
   return node;
 }
 
-export function createRender(ctx, { menu }) {
+export function createRender(ctx, { menu, files }) {
   const { $, t, words, room, list } = ctx;
   // The room scrolls with the page (its message box is docked at the foot of the screen).
   const page = document.scrollingElement;
@@ -36,6 +36,8 @@ export function createRender(ctx, { menu }) {
     }
     body.dir = "auto";
     node.append(body);
+    const attached = m.deleted ? null : files.list(m.attachments);  // a tombstone has none
+    if (attached) node.append(attached);
     decorate(node);
     return node;
   }
@@ -77,8 +79,8 @@ export function createRender(ctx, { menu }) {
     return true;
   }
 
-  // A message written here, not yet confirmed by the server.
-  function pending(body, clientId) {
+  // A message written here, not yet confirmed by the server, with its files (uploaded).
+  function pending(body, clientId, attachments = []) {
     const node = element("li", "room-message is-sending");
     node.dataset.clientId = clientId;
     const meta = element("p", "room-message-meta");
@@ -86,6 +88,8 @@ export function createRender(ctx, { menu }) {
     const text = element("div", "room-message-body", body);
     text.dir = "auto";
     node.append(meta, text);
+    const attached = files.list(attachments);
+    if (attached) node.append(attached);
     list.append(node);
     $("[data-empty]")?.remove();
     page.scrollTop = page.scrollHeight;

@@ -31,7 +31,7 @@ export function createStatus(ctx) {
   function updateComposer() {
     if (!composer) return;
     const closed = room.stopped || room.readOnly || !room.canPost;
-    for (const control of composer.querySelectorAll("textarea, button")) control.disabled = closed;
+    for (const control of composer.querySelectorAll("textarea, button, input[type=file]")) control.disabled = closed;
   }
 
   function showReadOnly(on) {
