@@ -23,7 +23,8 @@ from forum.services.following import set_follow_level
 from forum.services.grants import do_revoke_permission
 
 BASE = "https://majlis.example.org"
-PROFILE_FORM = {"display_name": "Sami", "language": "en", "hide_presence": "", "watch_what_i_write": "on"}
+PROFILE_FORM = {"display_name": "Sami", "language": "en", "hide_presence": "", "watch_what_i_write": "on",
+                "time_zone": "Asia/Aden"}
 
 
 @pytest.fixture
