@@ -227,3 +227,30 @@ def test_open_menus_the_editor_and_the_versions_pass_axe(new_page, log_in, room,
     menu.locator("[data-action=edit]").click()
     expect(author.locator(".message-editor textarea")).to_be_focused(timeout=WAIT)
     assert audit(author) == []
+
+
+def test_a_muted_author_is_not_offered_edit_after_a_live_mute_nor_on_a_page_opened_muted(
+    phone_room, page_log, room, people
+):
+    # The server refuses a muted member's edit (check_edit_message): the menu must not offer it.
+    post_message(author=people, room=room, body=BEFORE, client_id="m1")
+    author, moderator = phone_room("layla"), phone_room("noor", second_factor=True)
+    menu = menu_of(author, "المكتب القديم")
+    menu.locator("summary").click()
+    expect(menu.locator("[data-action=edit]")).to_have_count(1)
+    menu.locator("summary").click()
+
+    moderator.on("dialog", lambda dialog: dialog.accept("تهدئة"))
+    muting = menu_of(moderator, "المكتب القديم")
+    muting.locator("summary").click()
+    muting.locator("button[data-action=mute][data-minutes='10']").click()
+    expect(author.locator("[data-notice]")).to_be_visible(timeout=WAIT)  # the mute reached the page
+    menu.locator("summary").click()
+    expect(menu.locator("[data-action=delete]")).to_have_count(1)
+    expect(menu.locator("[data-action=edit]")).to_have_count(0)
+
+    reopened = phone_room("layla")
+    menu = menu_of(reopened, "المكتب القديم")
+    menu.locator("summary").click()
+    expect(menu.locator("[data-action=delete]")).to_have_count(1)
+    expect(menu.locator("[data-action=edit]")).to_have_count(0)

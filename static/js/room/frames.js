@@ -9,9 +9,11 @@ export function createFrames(ctx, { status, render, outbox, commands, presence, 
     const mine = frame.user?.id === room.me.id;
     switch (frame.action) {
       case "mute":
+        if (mine) room.mutedUntil = frame.until ? Date.parse(frame.until) : Infinity;
         status.notify(mine ? t("eventMuteMe", { until: frame.until ? words.time(frame.until) : "—" }) : t("eventMute", { name }));
         break;
       case "unmute":
+        if (mine) room.mutedUntil = 0;
         status.notify(t("eventUnmute", { name }));
         break;
       case "ban":

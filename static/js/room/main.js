@@ -33,6 +33,7 @@ function start(root) {
       canPost: root.dataset.canPost === "true",
       canModerate: root.dataset.canModerate === "true",
       readOnly: $("[data-read-only]")?.hidden === false,
+      mutedUntil: Date.parse(root.dataset.mutedUntil || "") || 0,  // ms; moderation frames move it
       stopped: false,
     },
     connected: false,  // the server said hello on the current socket

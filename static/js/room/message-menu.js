@@ -29,7 +29,8 @@ export function createMessageMenu(ctx, { status }) {
       items.append(control);
     };
     items.replaceChildren();
-    if (own && room.canPost && !room.readOnly && !room.stopped) button("edit", t("edit"));
+    const muted = room.mutedUntil > Date.now();  // as check_edit_message refuses it
+    if (own && room.canPost && !room.readOnly && !room.stopped && !muted) button("edit", t("edit"));
     if (own || room.canModerate) button("delete", t("delete"));
     if (!own) button("report", t("report"));
     if (room.canModerate && node.querySelector(".room-message-edited")) {
