@@ -10,7 +10,7 @@ from attachments.forms import AttachmentsField, RemoveField
 from forum.models import Organisation, Profile
 from forum.models.people import Location
 from forum.names import MAX_LENGTH, display_name_key, normalise_display_name
-from forum.times import time_zone_choices
+from forum.times import DEFAULT_TIME_ZONE, time_zone_choices
 
 User = get_user_model()
 
@@ -129,7 +129,7 @@ class MoveForm(ReasonForm):
 
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
-        label=_("Time zone"), choices=time_zone_choices,
+        label=_("Time zone"), choices=time_zone_choices, required=False,
         help_text=_("Times on the pages are shown in this zone."),
         error_messages={"invalid_choice": _("Unknown time zone: choose one from the list.")},
     )
@@ -147,6 +147,10 @@ class ProfileForm(forms.ModelForm):
             "email": _("Optional. Used for digests only, never shown to anyone."),
             "digest": _("A digest carries counts and links only: no titles, names or text."),
         }
+
+    def clean_time_zone(self):
+        # Not sent (a client written before the setting existed): the member's zone stays.
+        return self.cleaned_data["time_zone"] or self.instance.time_zone or DEFAULT_TIME_ZONE
 
     def clean_display_name(self):
         return normalise_display_name(self.cleaned_data["display_name"])
