@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from attachments import services as files
+from attachments.evidence.checks import offers_keeping
 from attachments.forms import ACCEPT
 from forum.errors import DomainError, NotFound, SecondFactorRequired
 from forum.http_errors import retry_headers, status_of
@@ -158,6 +159,8 @@ def _render_room(request, room, *, body: str = "", error: str = "", status: int 
         "body_max": BODY_MAX,
         "files_max": settings.MAJLIS_ATTACHMENTS_PER_MESSAGE,
         "files_accept": ACCEPT,
+        # "Keep the original as evidence", where this room keeps it (the post forms' rule).
+        "offers_evidence": offers_keeping(room),
     }
     return render(request, "realtime/room.html", context, status=status)
 

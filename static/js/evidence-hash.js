@@ -4,7 +4,7 @@
 // hashes what arrived and refuses a file that changed on its way.
 const HEX = (byte) => byte.toString(16).padStart(2, "0");
 
-async function sha256(file) {
+export async function sha256(file) {
   const digest = await crypto.subtle.digest("SHA-256", await file.arrayBuffer());
   return Array.from(new Uint8Array(digest), HEX).join("");
 }

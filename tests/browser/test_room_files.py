@@ -278,3 +278,34 @@ def test_a_post_that_arrives_live_shows_its_files(new_page, log_in, layla, omar,
     expect(live.locator(".fingerprint summary code")).to_have_text(f"{picture.fingerprint[:12]}…")
     live.locator(".attachment-full").click()
     expect(image).to_have_attribute("src", f"/files/{picture.public_id}/")
+
+
+def test_where_the_room_keeps_evidence_a_ticked_file_keeps_its_original_with_the_browsers_fingerprint(
+    phone, page_log, room, layla, photo, settings, tmp_path,
+):
+    import base64
+    import hashlib
+    import secrets
+
+    from attachments.evidence.models import Original
+    from attachments.evidence.places import do_set_keep_evidence
+
+    settings.MAJLIS_EVIDENCE_ROOT = tmp_path / "evidence"
+    settings.MAJLIS_EVIDENCE_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    sender = phone("layla")
+    assert sender.locator("[data-keep-original]").count() == 0  # not offered where not kept
+    do_set_keep_evidence(actor=None, place=room, on=True)
+
+    sender = phone("layla")
+    keep = sender.locator("label", has=sender.locator("[data-keep-original]"))
+    expect(keep).to_be_visible()
+    assert keep.bounding_box()["height"] >= THUMB
+    keep.click()
+    sender.locator("[data-attach-input]").set_input_files(photo)
+    expect(tray(sender)).to_have_attribute("data-state", "ready", timeout=WAIT)
+    sender.locator("#room-body").fill("الأصل محفوظ")
+    sender.locator(".room-composer button[type=submit]").click()
+    expect(message(sender, "الأصل محفوظ")).to_have_count(1, timeout=WAIT)
+    original = Original.objects.get()
+    expected = hashlib.sha256(photo.read_bytes()).hexdigest()
+    assert original.browser_sha256 == expected == original.sha256  # the browser's, checked by the server

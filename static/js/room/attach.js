@@ -5,6 +5,7 @@
 // then carries the uploaded files' ids (outbox.js keeps them with it until confirmed).
 // While files are chosen, the tray says what cleaning removes and what it cannot.
 
+import { sha256 } from "../evidence-hash.js";
 import { element } from "./render.js";
 
 export function startAttach(ctx, { status, files }) {
@@ -90,7 +91,16 @@ export function startAttach(ctx, { status, files }) {
     request.open("POST", root.dataset.uploadUrl);
     request.setRequestHeader("X-CSRFToken", root.dataset.csrf || "");
     request.setRequestHeader("Accept", "application/json");
-    request.send(form);
+    keepAsEvidence(form, entry.file).then(() => request.send(form), () => request.send(form));
+  }
+
+  // Where the room keeps evidence and the member asked: the original's fingerprint, made
+  // here before it leaves (the server refuses a file that changed on its way).
+  async function keepAsEvidence(form, file) {
+    if (!root.querySelector("[data-keep-original]")?.checked) return;
+    form.append("keep_original", "on");
+    if (root.querySelector("[data-keep-after-leaving]")?.checked) form.append("keep_after_leaving", "on");
+    form.append("original_sha256", await sha256(file));
   }
 
   // Taken off before sending: an upload under way stops; an uploaded file is left unsent
