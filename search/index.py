@@ -4,8 +4,9 @@ The services that write posts and messages call these inside their own transacti
 (`put_post` after a post is written or edited, `forget_messages` before messages go, …),
 so a rollback takes the index change back with the text, and nothing hidden in a signal
 or a trigger writes behind their back. Who may find a row is never decided here: the
-search checks the post or message as it is now (the facets stored beside the words only
-narrow a search by place, author and month: search/facets.py).
+search checks the post or message as it is now (the facets and columns stored beside
+the words only narrow a search: search/facets.py). They follow every change of a post's
+state or place (`refresh_post`, `refresh_thread`).
 
 SQLite: FTS5 with external content (the text tables) learns of a change only when told,
 and must be told the old text to forget it; every function here writes both. FTS5
@@ -14,8 +15,8 @@ tables are made with `secure-delete`, which removes them at once, and `forum.era
 checkpoint then takes them out of the files. Where SQLite is older than 3.44 (no
 `secure-delete`), every deletion merges the index instead (`scrub`), slower but as clean.
 
-PostgreSQL: the `vector` and `facet_vector` columns are generated from the row, and
-VACUUM (`purge_expired`) reclaims dead versions.
+PostgreSQL: the `vector` column (and `pair_vector`: search/pairs.py) is generated from
+the row, and VACUUM (`purge_expired`) reclaims dead versions.
 """
 
 import html
@@ -23,11 +24,11 @@ import re
 from collections.abc import Callable, Iterable
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 
 from forum import sql
 from search.analyser import analyse
-from search.facets import message_facets, post_facets
+from search.facets import POST_COLUMNS, message_columns, message_facets, post_columns, post_facets
 from search.models import FTS_TABLES, MessageText, PostText
 
 BATCH = 2000
@@ -55,37 +56,82 @@ def message_document(message) -> str:
 
 def put_post(post, *, new: bool = False, title: str | None = None) -> None:
     """Index a post as it now reads (after it was written, edited or its title changed)."""
-    _put(PostText, post.pk, analyse(post_document(post, title)), post_facets(post, post.thread), new=new)
+    from forum.models import Thread
+
+    # The thread as committed, locked: a moderator approving or hiding it at this moment
+    # either finishes first (and this row reads the new state) or waits for this
+    # transaction and then refreshes this row too (`refresh_thread`).
+    thread = Thread.objects.select_for_update().only("category_id", "status", "is_hidden", "author_id").get(
+        pk=post.thread_id)
+    _put(PostText, post.pk, analyse(post_document(post, title)), post_facets(post, thread),
+         post_columns(post, thread), new=new)
 
 
 def put_message(message, *, new: bool = False) -> None:
     if message.deleted:
         forget_messages([message.pk])
     else:
-        _put(MessageText, message.pk, analyse(message_document(message)), message_facets(message), new=new)
+        _put(MessageText, message.pk, analyse(message_document(message)), message_facets(message),
+             message_columns(message), new=new)
 
 
 def refresh_thread(thread_pk: int) -> None:
-    """After a change of a thread's or a post's state or place (hidden, approved,
-    rejected, moved): its posts' facets follow (search/facets.py)."""
+    """After a change of a thread's state or place (approved, rejected, hidden, moved):
+    what its posts' rows store of it follows (search/facets.py)."""
     from forum.models import Post
 
-    posts = Post.objects.filter(thread_id=thread_pk).select_related("thread").only(
+    _refresh_posts(Post.objects.filter(thread_id=thread_pk))
+
+
+def refresh_post(post_pk: int) -> None:
+    """After a change of a post's state (approved, rejected, hidden, shown)."""
+    from forum.models import Post
+
+    _refresh_posts(Post.objects.filter(pk=post_pk))
+
+
+def rows_of_member(user) -> tuple[list[int], list[int]]:
+    """The posts and messages whose rows store `user` as author or owner, read before
+    the account goes, for `refresh_rows` after it went."""
+    posts = PostText.objects.filter(Q(author=user.pk) | Q(owner=user.pk)).values_list("pk", flat=True)
+    return list(posts), list(MessageText.objects.filter(author=user.pk).values_list("pk", flat=True))
+
+
+def refresh_rows(post_pks: list[int], message_pks: list[int]) -> None:
+    """After their author's account went: their rows keep no id of the former member."""
+    from forum.models import Post
+    from realtime.models import RoomMessage
+
+    _refresh_posts(Post.objects.filter(pk__in=post_pks))
+    _refresh(MessageText, RoomMessage.objects.filter(pk__in=message_pks).only("pk", "room_id", "author_id", "created"),
+             lambda message: (message_facets(message), message_columns(message)), ("place", "author", "created"))
+
+
+def _refresh_posts(posts) -> None:
+    posts = posts.select_related("thread").only(
         "pk", "status", "is_hidden", "author_id", "created_at",
-        "thread__category_id", "thread__status", "thread__is_hidden",
+        "thread__category_id", "thread__status", "thread__is_hidden", "thread__author_id",
     )
-    wanted = {post.pk: post_facets(post, post.thread) for post in posts}
-    stale = [pk for pk, facets in PostText.objects.filter(pk__in=wanted).values_list("pk", "facets")
-             if facets != wanted[pk]]
-    fts = _fts(PostText)
+    _refresh(PostText, posts, lambda post: (post_facets(post, post.thread), post_columns(post, post.thread)),
+             POST_COLUMNS)
+
+
+def _refresh(model: type[Model], sources, stored_of, columns: tuple[str, ...]) -> None:
+    """Rewrite the facets and columns of the rows of `sources` that differ from what
+    `stored_of(source)` says now (FTS5 is told of the facets' change)."""
+    wanted = {source.pk: stored_of(source) for source in sources}
+    rows = model.objects.filter(pk__in=sources.values("pk")).values_list("pk", "facets", *columns)
+    stale = [pk for pk, facets, *stored in rows if (facets, dict(zip(columns, stored))) != wanted[pk]]
+    fts = _fts(model)
     for start in range(0, len(stale), BATCH):
         batch = stale[start:start + BATCH]
         if fts:
-            _fts_delete(PostText, fts, batch)
+            _fts_delete(model, fts, batch)
         for pk in batch:
-            PostText.objects.filter(pk=pk).update(facets=wanted[pk])
+            facets, values = wanted[pk]
+            model.objects.filter(pk=pk).update(facets=facets, **values)
         if fts:
-            _fts_insert(PostText, fts, batch)
+            _fts_insert(model, fts, batch)
 
 
 def forget_posts(pks: Iterable[int]) -> None:
@@ -96,12 +142,12 @@ def forget_messages(pks: Iterable[int]) -> None:
     _forget(MessageText, list(pks))
 
 
-def _put(model: type[Model], key: int, analysed: str, facets: str, *, new: bool) -> None:
+def _put(model: type[Model], key: int, analysed: str, facets: str, columns: dict, *, new: bool) -> None:
     """Inside the writer's transaction (no savepoint of its own: a send's every query counts)."""
     fts = _fts(model)
     if not new:
         _forget(model, [key])
-    model.objects.create(pk=key, analysed=analysed, facets=facets)
+    model.objects.create(pk=key, analysed=analysed, facets=facets, **columns)
     if fts:
         sql.execute(f"INSERT INTO {fts}(rowid, analysed, facets) VALUES (%s, %s, %s)", [key, analysed, facets])
 
@@ -173,7 +219,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None, *, posts=None, m
         posts, messages = Post.objects.all(), RoomMessage.objects.all()
     posts = posts.select_related("thread").only(
         "pk", "body_html", "is_opening", "status", "is_hidden", "author_id", "created_at",
-        "thread__title", "thread__category_id", "thread__status", "thread__is_hidden",
+        "thread__title", "thread__category_id", "thread__status", "thread__is_hidden", "thread__author_id",
     ).order_by("pk")
     messages = messages.filter(deleted=False).only(
         "pk", "body_html", "deleted", "room_id", "author_id", "created",
@@ -183,14 +229,16 @@ def rebuild(progress: Callable[[int, int], None] | None = None, *, posts=None, m
         for model in FTS_TABLES:
             model.objects.all().delete()
         sources = (
-            (posts, PostText, post_document, lambda post: post_facets(post, post.thread)),
-            (messages, MessageText, message_document, message_facets),
+            (posts, PostText, post_document, lambda post: post_facets(post, post.thread),
+             lambda post: post_columns(post, post.thread)),
+            (messages, MessageText, message_document, message_facets, message_columns),
         )
-        for source, model, document, facets_of in sources:
+        for source, model, document, facets_of, columns_of in sources:
             last = 0
             while batch := list(source.filter(pk__gt=last)[:BATCH]):
                 model.objects.bulk_create(
-                    model(pk=row.pk, analysed=analyse(document(row)), facets=facets_of(row)) for row in batch
+                    model(pk=row.pk, analysed=analyse(document(row)), facets=facets_of(row), **columns_of(row))
+                    for row in batch
                 )
                 last, done = batch[-1].pk, done + len(batch)
                 if progress:
@@ -217,12 +265,11 @@ def create_full_text_index(db) -> None:
                 )
                 _set_secure_delete(cursor, db, fts)
             elif db.vendor == "postgresql":
-                for column, source in (("vector", "analysed"), ("facet_vector", "facets")):
-                    cursor.execute(
-                        f"ALTER TABLE {table} ADD COLUMN {column} tsvector "
-                        f"GENERATED ALWAYS AS (to_tsvector('simple', {source})) STORED"
-                    )
-                    cursor.execute(f"CREATE INDEX {table}_{column} ON {table} USING GIN ({column})")
+                cursor.execute(
+                    f"ALTER TABLE {table} ADD COLUMN vector tsvector "
+                    "GENERATED ALWAYS AS (to_tsvector('simple', analysed)) STORED"
+                )
+                cursor.execute(f"CREATE INDEX {table}_vector ON {table} USING GIN (vector)")
 
 
 def _set_secure_delete(cursor, db, fts: str) -> None:

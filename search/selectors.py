@@ -5,17 +5,21 @@ module (`permissions.ids_sql`, `realtime.selectors.visible_room_ids_sql`): one q
 Then one statement finds the page of hits and counts them, whatever the number of hits
 or places, in two steps:
 
-1. The full-text index is asked for the words, AND the facets of the filters (place,
-   author, months: search/facets.py) when the search is narrowed, so the engine skips
-   what the filters exclude.
+1. The full-text index is asked for the words and narrowed by what the text tables
+   store (search/facets.py): on SQLite FTS5's facets of the filters (place, author,
+   months); on PostgreSQL the stored place, author, time and who may find a post, so
+   that the newest matches the searcher may find are read from the text table alone.
 2. Every hit is checked against the post or message as it is now, never a copy kept for
    search: a post in a category they may view, neither it nor its thread rejected, and
    unless they moderate the category neither hidden, each approved or their own; a
    message in a room they may view (a room ban shuts them out), not deleted, and not
-   older than the room keeps messages, even before `purge_expired` ran.
+   older than the room keeps messages, even before `purge_expired` ran. On PostgreSQL
+   this check runs after step 1's LIMIT: what is stored is kept in step with the posts
+   in the transactions that change them, and if it ever were not, a stale row could
+   only drop out here, never be shown.
 
 Ranking reads the newest CANDIDATES posts and the newest CANDIDATES messages that pass
-both (newest by id: ids follow the order of writing), and ranks those: FTS5's bm25 on
+(newest by id: ids follow the order of writing), and ranks those: FTS5's bm25 on
 SQLite, `ts_rank_cd` on PostgreSQL (negated, so that lower is better on both), newest
 first on a tie. A word found in nearly every text then costs what a rare one does; a
 search that matches more is told so ("more than …") and is narrowed by its filters
@@ -140,6 +144,24 @@ def _filter_facets(filters: Filters, place: f.Facets | None) -> list[f.Facets]:
     return wanted
 
 
+@dataclass
+class _Kind:
+    """One kind's part of the search: its tables, the narrowing it stores (PostgreSQL:
+    search/facets.py's columns) and the exact check on the post or message itself."""
+
+    code: int  # 1 posts, 2 messages: the `kind` column
+    model: type
+    narrow: list[str]
+    narrow_params: list
+    wanted: list[f.Facets]  # FTS5's facets of the filters
+    rows: str  # the joins to the post or message, with {join} and {key} to fill
+    id_: str
+    created: str
+    exact: list[str]
+    params: list
+    rooms: str = ""  # joined to the text table to narrow by retention
+
+
 def _posts_sql(user, reach: Reach, query: Query, filters: Filters, place) -> tuple[str, list] | None:
     c = lambda field: sql.column(Post, field)  # noqa: E731
     t = lambda field: sql.column(Thread, field)  # noqa: E731
@@ -147,7 +169,6 @@ def _posts_sql(user, reach: Reach, query: Query, filters: Filters, place) -> tup
     if not categories:
         return None
     moderated = categories & reach.moderated
-    wanted = _filter_facets(filters, f.one_of("c", sorted(categories)) if place is not None else None)
     exact = [
         f"t.{t('category')} IN ({_marks(categories)})",
         f"p.{c('status')} <> %s AND t.{t('status')} <> %s",
@@ -160,9 +181,21 @@ def _posts_sql(user, reach: Reach, query: Query, filters: Filters, place) -> tup
         False, False, Status.APPROVED, user.pk, Status.APPROVED, user.pk,
     ]
     _exact_filters(exact, params, filters, author=f"p.{c('author')}", created=f"p.{c('created_at')}")
-    rows = (f"{{join}} {sql.table(Post)} p ON p.{c('id')} = {{key}} "
-            f"{{join}} {sql.table(Thread)} t ON t.{t('id')} = p.{c('thread')}")
-    return _part(1, PostText, query, wanted, rows, f"p.{c('id')}", f"p.{c('created_at')}", exact, params)
+    # The same rule, asked of what the text table stores (search/facets.py).
+    narrow = [
+        f"x.place IN ({_marks(categories)})",
+        f"""(x.visibility = {f.LISTED} OR (x.visibility = {f.OWNER} AND x.owner = %s)
+             OR (x.visibility <> {f.NOBODY} AND x.place IN ({_marks(moderated) or 'NULL'})))""",
+    ]
+    narrow_params = sorted(categories) + [user.pk] + sorted(moderated)
+    _exact_filters(narrow, narrow_params, filters, author="x.author", created="x.created")
+    return _part(_Kind(
+        1, PostText, narrow, narrow_params,
+        _filter_facets(filters, f.one_of("c", sorted(categories)) if place is not None else None),
+        rows=(f"{{join}} {sql.table(Post)} p ON p.{c('id')} = {{key}} "
+              f"{{join}} {sql.table(Thread)} t ON t.{t('id')} = p.{c('thread')}"),
+        id_=f"p.{c('id')}", created=f"p.{c('created_at')}", exact=exact, params=params,
+    ), query)
 
 
 def _messages_sql(user, reach: Reach, query: Query, filters: Filters, place) -> tuple[str, list] | None:
@@ -171,61 +204,74 @@ def _messages_sql(user, reach: Reach, query: Query, filters: Filters, place) -> 
     rooms = reach.rooms & place["r"] if place is not None else reach.rooms
     if not rooms:
         return None
-    wanted = _filter_facets(filters, f.one_of("r", sorted(rooms)) if place is not None else None)
-    if connection.vendor == "postgresql":
-        kept = f"m.{c('created')} >= %s - r.{r('retention_days')} * interval '1 day'"
-    else:
-        kept = f"m.{c('created')} >= datetime(%s, '-' || r.{r('retention_days')} || ' days')"
-    exact = [
-        f"m.{c('deleted')} = %s",
-        f"m.{c('room')} IN ({_marks(rooms)})",
-        f"(r.{r('retention_days')} IS NULL OR {kept})",
-    ]
-    params = [False] + sorted(rooms) + [sql.db_datetime(timezone.now())]
+    now = sql.db_datetime(timezone.now())
+
+    def kept(created: str) -> str:
+        if connection.vendor == "postgresql":
+            return f"(r.{r('retention_days')} IS NULL OR {created} >= %s - r.{r('retention_days')} * interval '1 day')"
+        return f"(r.{r('retention_days')} IS NULL OR {created} >= datetime(%s, '-' || r.{r('retention_days')} || ' days'))"
+
+    exact = [f"m.{c('deleted')} = %s", f"m.{c('room')} IN ({_marks(rooms)})", kept(f"m.{c('created')}")]
+    params = [False] + sorted(rooms) + [now]
     _exact_filters(exact, params, filters, author=f"m.{c('author')}", created=f"m.{c('created')}")
-    rows = (f"{{join}} {sql.table(RoomMessage)} m ON m.{c('id')} = {{key}} "
-            f"{{join}} {sql.table(Room)} r ON r.{r('id')} = m.{c('room')}")
-    return _part(2, MessageText, query, wanted, rows, f"m.{c('id')}", f"m.{c('created')}", exact, params)
+    narrow = [f"x.place IN ({_marks(rooms)})", kept("x.created")]  # a deleted message has no row
+    narrow_params = sorted(rooms) + [now]
+    _exact_filters(narrow, narrow_params, filters, author="x.author", created="x.created")
+    return _part(_Kind(
+        2, MessageText, narrow, narrow_params,
+        _filter_facets(filters, f.one_of("r", sorted(rooms)) if place is not None else None),
+        rows=(f"{{join}} {sql.table(RoomMessage)} m ON m.{c('id')} = {{key}} "
+              f"{{join}} {sql.table(Room)} r ON r.{r('id')} = m.{c('room')}"),
+        id_=f"m.{c('id')}", created=f"m.{c('created')}", exact=exact, params=params,
+        rooms=f"JOIN {sql.table(Room)} r ON r.{r('id')} = x.place",
+    ), query)
 
 
-def _part(kind: int, model, query: Query, wanted: list[f.Facets], rows: str, id_: str, created: str,
-          exact: list[str], params: list) -> tuple[str, list]:
+def _part(kind: _Kind, query: Query) -> tuple[str, list]:
     """One kind's candidates: (kind, id, score, created), the newest CANDIDATES first."""
     if connection.vendor == "postgresql":
-        table, key = sql.table(model), sql.column(model, model._meta.pk.name)
-        match, match_params = "x.vector @@ to_tsquery('simple', %s)", [query.tsquery()]
-        if (phrases := pairs.tsquery(query.positive)) is not None:
-            # The pairs are looked up in their index; the words are then checked on those
-            # rows alone, through the function behind `@@`, which the planner neither
-            # looks up in an index nor prices: as `@@` it took the pair and the words for
-            # independent and, counting a common phrase a few times too rare, fetched
-            # thousands of rows through the index (phrases' p50 halved, bench/search.py).
-            match = "x.pair_vector @@ %s::tsquery AND ts_match_vq(x.vector, to_tsquery('simple', %s))"
-            match_params = [phrases, query.tsquery()]
-        if wanted:
-            match += " AND x.facet_vector @@ to_tsquery('simple', %s)"
-            match_params.append(f.every(*wanted).tsquery())
-        # The rank is read for the candidates only, after the LIMIT: `ts_rank_cd` on every
-        # row of a common word's match would cost more than the whole search.
-        return (
-            f"SELECT {kind} AS kind, hit.id, -ts_rank_cd(ranked.vector, to_tsquery('simple', %s)) AS score, "
-            f"hit.created FROM (SELECT {id_} AS id, {created} AS created FROM {table} x "
-            + rows.format(join="JOIN", key=f"x.{key}") + f" WHERE {match} AND " + " AND ".join(exact)
-            + f" ORDER BY x.{key} DESC LIMIT %s) hit JOIN {table} ranked ON ranked.{key} = hit.id",
-            [query.tsquery()] + match_params + params + [CANDIDATES],
-        )
-    fts = FTS_TABLES[model]
+        return _postgresql_part(kind, query)
+    fts = FTS_TABLES[kind.model]
     match = f"analysed : ({query.fts5()})"
-    if wanted:
-        match += f" AND facets : {f.every(*wanted).fts5()}"
+    if kind.wanted:
+        match += f" AND facets : {f.every(*kind.wanted).fts5()}"
     return (
         # CROSS JOIN keeps SQLite reading the index first, newest first, and stopping at the
         # LIMIT: left to itself it may walk every post of an author and ask FTS5 about each.
-        f"SELECT {kind} AS kind, {id_} AS id, bm25({fts}) AS score, {created} AS created FROM {fts} "
-        + rows.format(join="CROSS JOIN", key=f"{fts}.rowid")
-        + f" WHERE {fts} MATCH %s AND " + " AND ".join(exact)
+        f"SELECT {kind.code} AS kind, {kind.id_} AS id, bm25({fts}) AS score, {kind.created} AS created FROM {fts} "
+        + kind.rows.format(join="CROSS JOIN", key=f"{fts}.rowid")
+        + f" WHERE {fts} MATCH %s AND " + " AND ".join(kind.exact)
         + f" ORDER BY {fts}.rowid DESC LIMIT %s",
-        [match] + params + [CANDIDATES],
+        [match] + kind.params + [CANDIDATES],
+    )
+
+
+def _postgresql_part(kind: _Kind, query: Query) -> tuple[str, list]:
+    """The newest CANDIDATES rows of the text table that match and that the stored columns
+    let the searcher find, read from the text table alone; then each is checked against
+    the post or message itself. Joining the posts and threads of every match before the
+    LIMIT (thousands for a common word) cost more than the rest of the search."""
+    table, key = sql.table(kind.model), sql.column(kind.model, kind.model._meta.pk.name)
+    match, match_params = "x.vector @@ to_tsquery('simple', %s)", [query.tsquery()]
+    if (phrases := pairs.tsquery(query.positive)) is not None:
+        # The pairs are looked up in their index; the words are then checked on those
+        # rows alone, through the function behind `@@`, which the planner neither
+        # looks up in an index nor prices: as `@@` it took the pair and the words for
+        # independent and, counting a common phrase a few times too rare, fetched
+        # thousands of rows through the index (phrases' p50 halved, bench/search.py).
+        match = "x.pair_vector @@ %s::tsquery AND ts_match_vq(x.vector, to_tsquery('simple', %s))"
+        match_params = [phrases, query.tsquery()]
+    newest = (
+        f"SELECT x.{key} AS id, x.vector FROM {table} x {kind.rooms} WHERE {match} AND "
+        + " AND ".join(kind.narrow) + f" ORDER BY x.{key} DESC LIMIT %s"
+    )
+    # The rank is read for the candidates only: `ts_rank_cd` on every row of a common
+    # word's match would cost more than the whole search.
+    return (
+        f"SELECT {kind.code} AS kind, {kind.id_} AS id, -ts_rank_cd(hit.vector, to_tsquery('simple', %s)) AS score, "
+        f"{kind.created} AS created FROM ({newest}) hit " + kind.rows.format(join="JOIN", key="hit.id")
+        + " WHERE " + " AND ".join(kind.exact),
+        [query.tsquery()] + match_params + kind.narrow_params + [CANDIDATES] + kind.params,
     )
 
 

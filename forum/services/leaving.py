@@ -121,7 +121,9 @@ def delete_account(*, user, password: str, content: str) -> None:
             name_hash=username_key(user.get_username()),
             defaults={"expires_at": timezone.now() + USERNAME_HELD_FOR},
         )
+        indexed = search_index.rows_of_member(user)
         user.delete()  # the cascade and the nulls of the module's docstring
+        search_index.refresh_rows(*indexed)  # kept words are a former member's: no id of theirs stays
         erasure.scrub_after_commit()
 
 

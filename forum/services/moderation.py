@@ -33,6 +33,15 @@ def _locked_post(post: Post) -> Post:
     return Post.objects.select_for_update().select_related("thread__category").get(pk=post.pk)
 
 
+def _refresh_index(post: Post) -> None:
+    """The search index stores who may find a post (search/facets.py): after a change of
+    its state, or of its thread's through the opening post, it follows."""
+    if post.is_opening:
+        search_index.refresh_thread(post.thread_id)
+    else:
+        search_index.refresh_post(post.pk)
+
+
 def approve_post(*, post: Post, by) -> Post:
     checks.check_approve(by, post)
     with transaction.atomic():
@@ -48,6 +57,7 @@ def approve_post(*, post: Post, by) -> Post:
             Thread.objects.filter(pk=thread.pk).update(
                 reply_count=F("reply_count") + 1, last_post=post, last_activity_at=timezone.now()
             )
+        _refresh_index(post)
         record_moderation_event(actor=by, action=Action.APPROVE, scope=thread.category, target=post)
         mentioned_ids = [p.user_id for p in render_with_mentions(post.body_source)[1]]
         replied = replied_to_ids(post)
@@ -69,6 +79,7 @@ def reject_post(*, post: Post, by, reason: str = "") -> Post:
         if post.is_opening:
             Thread.objects.filter(pk=post.thread_id).update(status=Status.REJECTED)
             standing_changed(StandingScope.THREAD, post.thread.public_id)
+        _refresh_index(post)
         record_moderation_event(actor=by, action=Action.REJECT, scope=post.thread.category, target=post, reason=reason)
         _tell_author(post, "rejected", reason)
     return post
@@ -88,6 +99,7 @@ def hide_post(*, post: Post, by, reason: str) -> Post:
             Thread.objects.filter(pk=post.thread_id).update(is_hidden=True)
             # Members no longer see the thread: its sockets re-check before another frame.
             standing_changed(StandingScope.THREAD, post.thread.public_id)
+        _refresh_index(post)
         record_moderation_event(actor=by, action=Action.HIDE, scope=post.thread.category, target=post, reason=reason)
         _tell_author(post, "hidden", reason)
         thread_id, post_id = post.thread.public_id, post.public_id
@@ -106,6 +118,7 @@ def unhide_post(*, post: Post, by, reason: str = "") -> Post:
         post.save(update_fields=["is_hidden", "hidden_reason"])
         if post.is_opening:
             Thread.objects.filter(pk=post.thread_id).update(is_hidden=False)
+        _refresh_index(post)
         record_moderation_event(actor=by, action=Action.UNHIDE, scope=post.thread.category, target=post, reason=reason)
     return post
 

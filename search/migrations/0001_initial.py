@@ -16,13 +16,6 @@ def drop_full_text_index(apps, schema_editor):
     drop_full_text_index(schema_editor.connection)
 
 
-def index_what_exists(apps, schema_editor):
-    from search.index import rebuild
-
-    rebuild(posts=apps.get_model("forum", "Post").objects.all(),
-            messages=apps.get_model("realtime", "RoomMessage").objects.all())
-
-
 class Migration(migrations.Migration):
 
     initial = True
@@ -50,5 +43,5 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.RunPython(full_text_index, drop_full_text_index),
-        migrations.RunPython(index_what_exists, migrations.RunPython.noop),
+        # What exists is indexed by 0003, once the text tables have all their columns.
     ]

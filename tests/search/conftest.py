@@ -5,6 +5,8 @@ search/selectors.py, on whichever backend the suite runs: SQLite or PostgreSQL) 
 answers the ids of what it found, posts and messages alike, best first.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -38,6 +40,19 @@ def find(user, text: str, *, limit: int = 1000, offset: int = 0, **filters) -> l
     found = [(posts if h.kind == "post" else messages)[h.pk].public_id for h in hits]
     assert len(found) == min(limit, max(0, total - offset)), "the count agrees with the hits"
     return found
+
+
+def backdate(message, days: int) -> None:
+    """As if `message` had been written `days` ago: the message and what the index stores
+    of it (search/facets.py), as both read when it was written then."""
+    from django.utils import timezone
+
+    from realtime.models import RoomMessage
+    from search.models import MessageText
+
+    then = timezone.now() - timedelta(days=days)
+    RoomMessage.objects.filter(pk=message.pk).update(created=then)
+    MessageText.objects.filter(pk=message.pk).update(created=then)
 
 
 def count(user, text: str, **filters) -> int:

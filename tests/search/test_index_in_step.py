@@ -5,22 +5,21 @@ SQLite FTS5's own integrity check compares its index with the text tables, so an
 left behind (or missing) fails here even where no search would notice.
 """
 
-from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.utils import timezone
+from django.db.models import Q
 
 from forum.services import moderation
 from forum.services.content import edit_post, reply, start_thread
 from forum.services.leaving import delete_account
-from realtime.models import RoomMessage
 from realtime.services import delete_message, delete_room, edit_message
 from realtime.services.rooms import purge_expired
+from search import facets
 from search.models import FTS_TABLES, MessageText, PostText
 from tests.forum.conftest import grant
-from tests.search.conftest import find
+from tests.search.conftest import backdate, find
 
 
 def assert_index_consistent():
@@ -28,6 +27,15 @@ def assert_index_consistent():
         with connection.cursor() as cursor:
             for fts in FTS_TABLES.values():
                 cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")  # raises if not
+    # What each row stores to narrow a search (search/facets.py) is what the post or the
+    # message says now, whatever changed it since it was written.
+    for text in PostText.objects.select_related("post__thread"):
+        post = text.post
+        stored = (text.facets, {column: getattr(text, column) for column in facets.POST_COLUMNS})
+        assert stored == (facets.post_facets(post, post.thread), facets.post_columns(post, post.thread)), post.pk
+    for text in MessageText.objects.select_related("message"):
+        stored = (text.facets, {column: getattr(text, column) for column in ("place", "author", "created")})
+        assert stored == (facets.message_facets(text.message), facets.message_columns(text.message))
 
 
 @pytest.fixture
@@ -84,6 +92,39 @@ def test_hiding_unhiding_approving_and_rejecting_are_read_from_the_post_itself(p
     assert_index_consistent()
 
 
+def test_a_thread_s_state_and_place_reach_every_post_s_row(people, place, make_member):
+    from forum.models import Thread
+    from forum.services.content import do_create_category
+
+    place.requires_approval = True
+    place.save()
+    thread = start_thread(author=people.writer, category=place, title="Convoy", body="the convoy waits")
+    opening = thread.posts.get()
+    helper = reply(author=people.admin, thread=thread, body="a convoy answer")  # a moderator's, approved
+    both = sorted([helper.public_id, opening.public_id])
+    assert sorted(find(people.writer, "convoy")) == both  # the thread waits, and is theirs
+    assert find(people.reader, "convoy") == []
+    assert_index_consistent()
+    moderation.approve_post(post=opening, by=people.admin)
+    assert sorted(find(people.reader, "convoy")) == both
+    assert_index_consistent()
+    moderation.hide_post(post=opening, by=people.admin, reason="check")  # the thread is hidden with it
+    assert find(people.reader, "convoy") == [] and find(people.writer, "convoy") == []
+    assert len(find(people.admin, "convoy")) == 2
+    assert_index_consistent()
+    moderation.unhide_post(post=opening, by=people.admin)
+    assert len(find(people.reader, "convoy")) == 2
+    elsewhere = do_create_category(slug="elsewhere", name="Elsewhere")
+    grant(elsewhere, people.reader, "view")
+    moderation.move_thread(thread=Thread.objects.get(pk=thread.pk), by=people.admin, to=elsewhere)
+    assert len(find(people.reader, "convoy", place="elsewhere")) == 2
+    assert_index_consistent()
+    refused = start_thread(author=people.writer, category=place, title="Refused", body="convoy refused")
+    moderation.reject_post(post=refused.posts.get(), by=people.admin, reason="no")
+    assert len(find(people.admin, "convoy")) == 2
+    assert_index_consistent()
+
+
 def test_edited_and_deleted_messages(people, room, say):
     message = say(people.writer, room, "the convoy leaves at dawn")
     assert find(people.reader, "convoy") == [message.public_id]
@@ -97,7 +138,7 @@ def test_edited_and_deleted_messages(people, room, say):
 
 def test_the_retention_purge_takes_messages_out_of_the_index(people, room, say):
     old = say(people.writer, room, "old rumour")
-    RoomMessage.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(days=8))
+    backdate(old, days=8)
     purge_expired()
     assert not MessageText.objects.filter(pk=old.pk).exists()
     assert_index_consistent()
@@ -121,10 +162,24 @@ def test_erasing_my_account_removes_my_words_from_the_index(people, place, room,
     assert_index_consistent()
 
 
-def test_keeping_my_content_keeps_it_findable_as_a_former_member_s(people, place):
+def test_keeping_my_content_keeps_it_findable_as_a_former_member_s(people, place, room, say):
     thread = start_thread(author=people.writer, category=place, title="Kept", body="kept testimony")
+    say(people.writer, room, "kept message")
+    place.requires_approval = True
+    place.save()
+    waiting = start_thread(author=people.writer, category=place, title="Waiting", body="kept waiting")
+    answer = reply(author=people.admin, thread=waiting, body="kept answer")  # in their waiting thread
+    gone = people.writer.pk
     delete_account(user=people.writer, password=people.password, content="keep")
     assert find(people.reader, "testimony") == [thread.posts.get().public_id]
+    assert len(find(people.reader, "kept")) == 2  # the approved post and the message
+    assert answer.public_id in find(people.admin, "kept")  # what waited is the moderators' alone now
+    # The rows keep no id of the member who left, as the posts and messages keep none.
+    assert not PostText.objects.filter(Q(author=gone) | Q(owner=gone)).exists()
+    assert not MessageText.objects.filter(author=gone).exists()
+    for model in (PostText, MessageText):
+        assert all(f"a{gone}" not in tokens.split() for tokens in model.objects.values_list("facets", flat=True))
+    assert_index_consistent()
 
 
 def test_a_write_rolled_back_leaves_no_index_entry(people, place):

@@ -6,10 +6,8 @@ message and a message past its room's retention. Public posts carry it too, so t
 canary's count, order and pages can be compared with a member who sees none of that.
 """
 
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from forum.services import moderation
 from forum.services.content import reply, start_thread
@@ -17,7 +15,7 @@ from forum.services.grants import do_revoke_permission
 from realtime.models import RoomMessage
 from realtime.services import ban_member, delete_message
 from tests.forum.conftest import grant
-from tests.search.conftest import count, find, grant_room
+from tests.search.conftest import backdate, count, find
 
 CANARY = "zanzibarcanary"
 
@@ -67,7 +65,7 @@ def world(db, make_member, members, board, make_room, say):
     delete_message(by=w.author, room=w.lobby, message_id=gone.public_id)
     w.deleted = gone.public_id
     old = say(w.author, w.week, f"old {CANARY} message")
-    RoomMessage.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(days=8))
+    backdate(old, days=8)
     w.expired = old.public_id
     w.recent = say(w.author, w.week, f"recent {CANARY} message").public_id
     w.public.append(w.recent)
