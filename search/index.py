@@ -22,6 +22,7 @@ the row, and VACUUM (`purge_expired`) reclaims dead versions.
 import html
 import re
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Model, Q
@@ -60,11 +61,24 @@ def put_post(post, *, new: bool = False, title: str | None = None) -> None:
 
     # The thread as committed, locked: a moderator approving or hiding it at this moment
     # either finishes first (and this row reads the new state) or waits for this
-    # transaction and then refreshes this row too (`refresh_thread`).
-    thread = Thread.objects.select_for_update().only("category_id", "status", "is_hidden", "author_id").get(
-        pk=post.thread_id)
+    # transaction and then refreshes this row too (`refresh_thread`). SQL of our own:
+    # the ORM's `get` cost three times as much (0.5 ms of a post's indexing).
+    t = lambda field: sql.column(Thread, field)  # noqa: E731
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    thread = _ThreadState(*sql.fetch_one(
+        f"SELECT {t('category')}, {t('status')}, {t('is_hidden')}, {t('author')} FROM {sql.table(Thread)} "
+        f"WHERE {t('id')} = %s{lock}", [post.thread_id]))
     _put(PostText, post.pk, analyse(post_document(post, title)), post_facets(post, thread),
          post_columns(post, thread), new=new)
+
+
+class _ThreadState(NamedTuple):
+    """What search/facets.py reads of a post's thread."""
+
+    category_id: int
+    status: str
+    is_hidden: bool
+    author_id: int | None
 
 
 def put_message(message, *, new: bool = False) -> None:
