@@ -19,7 +19,7 @@ the prefix of فالمعلمون only partly, and cuts انتهاك to انت wh
 انتهاك, so a word does not find its own plural. A light stemmer of the kind Larkey,
 Ballesteros and Connell measured ("light10": a fixed list of prefixes, then of suffixes,
 never leaving fewer than two letters) is predictable, and the pairs it must join are
-tested both ways (tests/search/test_analyser.py).
+tested both ways (tests/search/test_arabic_variants.py).
 
 The hamza seat: writers spell the same word مسؤول and مسئول. Indexing folds ؤ → و and
 ئ → ي (as most writers do who drop the hamza: مؤتمر typed موتمر), so the two spellings

@@ -96,3 +96,26 @@ def test_every_spelling_finds_the_post_written_with_the_other_both_ways(db, make
         if posts[one] not in find(reader, other):
             missing.append(f"{other} → {one}")
     assert not missing
+
+
+def test_every_mark_and_format_character_goes_whatever_its_plane():
+    """The analyser drops marks through a table of the first plane and asks the rest one
+    by one (search/analyser.py): both together drop exactly what the definition says, for
+    every code point there is, and keep everything else."""
+    import unicodedata
+
+    from search.analyser import _FOLD as FOLD
+    from search.analyser import TATWEEL, normalise
+
+    def by_definition(text: str) -> str:
+        text = unicodedata.normalize("NFKC", text).casefold()
+        decomposed = unicodedata.normalize("NFD", text.translate(FOLD))
+        kept = "".join(c for c in decomposed if c != TATWEEL and unicodedata.category(c) not in ("Mn", "Me", "Cf"))
+        return unicodedata.normalize("NFC", kept).translate(FOLD)
+
+    every = "".join(chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF)
+    for start in range(0, len(every), 4096):
+        chunk = every[start:start + 4096]
+        assert normalise(chunk) == by_definition(chunk), hex(ord(chunk[0]))
+    for written in ("مَسْؤُولِينَ", "ـــالمـدرسـة", "é\u200d\u200cx\U000E0001y\U0001D167z", "Straße", "ﻻ ﷺ"):
+        assert normalise(written) == by_definition(written)
