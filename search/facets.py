@@ -44,6 +44,7 @@ def message_facets(message) -> str:
 # or waiting for two different authors); nobody (rejected).
 LISTED, OWNER, MODERATORS, NOBODY = 0, 1, 2, 3
 POST_COLUMNS = ("place", "author", "created", "visibility", "owner")
+MESSAGE_COLUMNS = ("place", "author", "created")
 
 
 def post_columns(post, thread) -> dict:

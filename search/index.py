@@ -29,7 +29,7 @@ from django.db.models import Model, Q
 
 from forum import sql
 from search.analyser import analyse
-from search.facets import POST_COLUMNS, message_columns, message_facets, post_columns, post_facets
+from search.facets import MESSAGE_COLUMNS, POST_COLUMNS, message_columns, message_facets, post_columns, post_facets
 from search.models import FTS_TABLES, MessageText, PostText
 
 BATCH = 2000
@@ -118,7 +118,7 @@ def refresh_rows(post_pks: list[int], message_pks: list[int]) -> None:
 
     _refresh_posts(Post.objects.filter(pk__in=post_pks))
     _refresh(MessageText, RoomMessage.objects.filter(pk__in=message_pks).only("pk", "room_id", "author_id", "created"),
-             lambda message: (message_facets(message), message_columns(message)), ("place", "author", "created"))
+             lambda message: (message_facets(message), message_columns(message)), MESSAGE_COLUMNS)
 
 
 def _refresh_posts(posts) -> None:

@@ -210,9 +210,10 @@ def _messages_sql(user, reach: Reach, query: Query, filters: Filters, place) -> 
     now = sql.db_datetime(timezone.now())
 
     def kept(created: str) -> str:
+        days = f"r.{r('retention_days')}"
         if connection.vendor == "postgresql":
-            return f"(r.{r('retention_days')} IS NULL OR {created} >= %s - r.{r('retention_days')} * interval '1 day')"
-        return f"(r.{r('retention_days')} IS NULL OR {created} >= datetime(%s, '-' || r.{r('retention_days')} || ' days'))"
+            return f"({days} IS NULL OR {created} >= %s - {days} * interval '1 day')"
+        return f"({days} IS NULL OR {created} >= datetime(%s, '-' || {days} || ' days'))"
 
     exact = [f"m.{c('deleted')} = %s", f"m.{c('room')} IN ({_marks(rooms)})", kept(f"m.{c('created')}")]
     params = [False] + sorted(rooms) + [now]

@@ -34,7 +34,7 @@ def assert_index_consistent():
         stored = (text.facets, {column: getattr(text, column) for column in facets.POST_COLUMNS})
         assert stored == (facets.post_facets(post, post.thread), facets.post_columns(post, post.thread)), post.pk
     for text in MessageText.objects.select_related("message"):
-        stored = (text.facets, {column: getattr(text, column) for column in ("place", "author", "created")})
+        stored = (text.facets, {column: getattr(text, column) for column in facets.MESSAGE_COLUMNS})
         assert stored == (facets.message_facets(text.message), facets.message_columns(text.message))
 
 
