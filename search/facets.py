@@ -10,7 +10,7 @@ PostgreSQL: the same in plain columns of the text tables (`place`, `author`, `cr
 with B-tree indexes), and who may find a post (`visibility`, `owner`): a search reads the
 newest matching rows the searcher may find from the text table alone and joins the posts
 and messages only for those (search/selectors.py). A common word's thousands of rows
-then cost no lookup of their post and thread each (the p95 went from 41 to 31 ms).
+then cost no lookup of their post and thread each (warm p95 41 → 31 ms: bench/README.md).
 
 Either way the search then checks every hit against the post or message as it is now,
 so what is stored here can hide a result if it fell behind a change, never show one;

@@ -83,7 +83,8 @@ class Reach:
 
 
 def reach_of(user) -> Reach:
-    """One query: the three lists of the permission module's, side by side."""
+    """The categories the searcher may view and moderate, and the rooms they may view:
+    the permission module's three lists, read in one query."""
     parts = (permissions.ids_sql(user, Category), permissions.ids_sql(user, Category, permissions.MODERATE),
              visible_room_ids_sql(user))
     rows = sql.fetch_all(

@@ -203,3 +203,47 @@ def test_rebuild_search_index_restores_a_lost_index(people, place, room, say, ca
     assert "Indexed 2 posts and messages." in capsys.readouterr().out
     assert sorted(find(people.reader, "restored")) == sorted([post.public_id, message.public_id])
     assert_index_consistent()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: SQLite writes one transaction at a time")
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_racing_a_moderator_stores_the_state_the_moderator_committed(people, place):
+    """The author saves an edit while a moderator's hiding of the same post is still
+    uncommitted: the edit waits, then indexes the post as hidden, not as the page it was
+    sent from showed it (search/index.py: `_committed_state`)."""
+    import threading
+
+    thread = start_thread(author=people.writer, category=place, title="Race", body="opening")
+    post = reply(author=people.writer, thread=thread, body="first draft")
+    hidden, edited = threading.Event(), threading.Event()
+
+    def moderator():
+        from django.db import connection as own
+
+        try:
+            with transaction.atomic():
+                moderation.hide_post(post=post, by=people.admin, reason="check")
+                hidden.set()
+                edited.wait(timeout=2)  # the edit is now waiting for this transaction's locks
+        finally:
+            own.close()
+
+    def author():
+        from django.db import connection as own
+
+        try:
+            hidden.wait(timeout=10)
+            threading.Timer(0.5, edited.set).start()
+            edit_post(post=post, by=people.writer, body="second draft")  # `post`: read before the hiding
+        finally:
+            own.close()
+
+    workers = [threading.Thread(target=moderator), threading.Thread(target=author)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert PostText.objects.get(pk=post.pk).visibility == facets.MODERATORS
+    assert find(people.reader, "second") == []
+    assert find(people.admin, "second") == [post.public_id]
+    assert_index_consistent()
