@@ -180,7 +180,13 @@ def _put(model: type[Model], key: int, analysed: str, facets: str, columns: dict
     fts = _fts(model)
     if not new:
         _forget(model, [key])
-    model.objects.create(pk=key, analysed=analysed, facets=facets, **columns)
+    # SQL of our own: the ORM's `create` cost 0.2 ms more of a post's indexing.
+    values = {"analysed": analysed, "facets": facets, **columns}
+    if values.get("created") is not None:
+        values["created"] = sql.db_datetime(values["created"])
+    names = [sql.column(model, model._meta.pk.name)] + [sql.column(model, name) for name in values]
+    sql.execute(f"INSERT INTO {sql.table(model)} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})",
+                [key, *values.values()])
     if fts:
         sql.execute(f"INSERT INTO {fts}(rowid, analysed, facets) VALUES (%s, %s, %s)", [key, analysed, facets])
 
